@@ -1,0 +1,106 @@
+"""The loader pipeline: data/ → records → triples → SHACL → published store."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import (
+    CanonicalizationAlgorithm,
+    Dataset,
+    DefaultGraph,
+    Quad,
+    RdfFormat,
+    Store,
+    Triple,
+    parse,
+)
+
+from .config import Settings
+from .facts import Facts, file_name, read_facts
+from .mapping import Mapper
+from .store import Manifest, StoreLayout
+from .validate import Report, validate
+from .vocab import KOSRU, Minter
+
+
+class ValidationFailed(Exception):
+    """The mapped graph breaks the shapes; nothing was published."""
+
+    def __init__(self, report: Report):
+        self.report = report
+        super().__init__(str(report))
+
+
+@dataclass(frozen=True)
+class Graph:
+    """The compiled knowledge graph: facts and ontology, as triples."""
+
+    facts: tuple[Triple, ...]
+    ontology: tuple[Triple, ...]
+    origins: dict[str, str]  # resource IRI → "file:row" it was made from
+
+    def quads(self, minter: Minter):
+        """Each triple in its named graph, and every triple in the default graph too."""
+        for name, triples in (("facts", self.facts), ("ontology", self.ontology)):
+            graph = minter.graph(name)
+            for t in triples:
+                yield Quad(t.subject, t.predicate, t.object, graph)
+        for t in self.default_triples():
+            yield Quad(t.subject, t.predicate, t.object, DefaultGraph())
+
+    def default_triples(self) -> list[Triple]:
+        return sorted(set(self.facts) | set(self.ontology), key=str)
+
+    def version(self) -> str:
+        """A content hash: the same data always gives the same version."""
+        canonical = "\n".join(str(t) for t in self.default_triples())
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def read_ontology(ontology_dir: Path) -> tuple[Triple, ...]:
+    """The ontology's triples, blank nodes canonically named so every build is identical."""
+    dataset = Dataset(parse(path=str(Path(ontology_dir) / "kosru.ttl"), format=RdfFormat.TURTLE))
+    dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
+    return tuple(sorted((q.triple for q in dataset), key=str))
+
+
+def kosru_superclasses(ontology: tuple[Triple, ...]) -> dict[str, frozenset[str]]:
+    """Each class's kosru: superclasses, transitively (materialised so queries stay simple)."""
+    store = Store()
+    store.extend(Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in ontology)
+    result: dict[str, set[str]] = {}
+    query = f"""SELECT ?c ?s WHERE {{
+        ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ ?s .
+        FILTER(isIRI(?c) && STRSTARTS(STR(?s), "{KOSRU}"))
+    }}"""
+    for row in store.query(query):
+        result.setdefault(row["c"].value, set()).add(row["s"].value)
+    return {c: frozenset(s) for c, s in result.items()}
+
+
+def compile_graph(settings: Settings, facts: Facts | None = None) -> Graph:
+    """Read, map and validate; raise FactsError or ValidationFailed on bad data."""
+    facts = facts or read_facts(settings.data_dir)
+    ontology = read_ontology(settings.ontology_dir)
+    mapper = Mapper(Minter(settings.base_iri), kosru_superclasses(ontology))
+    triples = tuple(dict.fromkeys(mapper.triples(facts)))
+    origins = {
+        mapper.iri(r).value: f"{file_name(r.table)}:{r.row}"
+        for rs in facts.tables.values() for r in rs if "id" in r.values
+    }
+    report = validate(triples, settings.ontology_dir, origins)
+    if not report.conforms:
+        raise ValidationFailed(report)
+    return Graph(triples, ontology, origins)
+
+
+def build(settings: Settings) -> Manifest:
+    """Compile the graph and publish it at ``settings.store``, atomically."""
+    graph = compile_graph(settings)
+    minter = Minter(settings.base_iri)
+    return StoreLayout(settings.store).publish(
+        graph.quads(minter), graph.version(), triples=len(graph.default_triples())
+    )
+

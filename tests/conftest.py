@@ -1,0 +1,104 @@
+"""Shared fixtures: the real graph, built once per session, served in-process and as a real server."""
+
+from __future__ import annotations
+
+import selectors
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from kosru_kg.backend import EmbeddedBackend
+from kosru_kg.build import build
+from kosru_kg.config import Settings
+from kosru_kg.store import StoreLayout
+from kosru_kg.web import create_app
+
+SERVER_START_TIMEOUT = 120  # seconds to wait for the "serving on" line; a hang fails, it never sleeps
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory) -> Settings:
+    """Default settings, with the store in a session temporary directory, built once."""
+    settings = Settings().replace(store=str(tmp_path_factory.mktemp("store")))
+    build(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def layout(settings) -> StoreLayout:
+    return StoreLayout(settings.store)
+
+
+@pytest.fixture(scope="session")
+def backend(layout) -> EmbeddedBackend:
+    return EmbeddedBackend.from_layout(layout)
+
+
+@pytest.fixture(scope="session")
+def store(backend):
+    """The built graph as a plain pyoxigraph Store."""
+    return backend.store
+
+
+@pytest.fixture(scope="session")
+def app(settings, backend):
+    return create_app(settings, backend)
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+class LiveServer:
+    """A ``kosru-kg serve`` process on a free loopback port."""
+
+    def __init__(self, process: subprocess.Popen, url: str):
+        self.process = process
+        self.url = url  # ends with "/"
+
+    def __call__(self, path: str = "") -> str:
+        return self.url + path.lstrip("/")
+
+
+def start_server(*args: str, env: dict | None = None) -> LiveServer:
+    command = [sys.executable, "-m", "kosru_kg", "serve", "--host", "127.0.0.1", "--port", "0", *args]
+    log = tempfile.TemporaryFile(mode="w+")  # a file, so a chatty server never blocks on a full pipe
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+    selector = selectors.DefaultSelector()
+    selector.register(process.stdout, selectors.EVENT_READ)
+    while True:
+        if not selector.select(timeout=SERVER_START_TIMEOUT):
+            process.kill()
+            raise RuntimeError("kosru-kg serve did not announce its address in time")
+        line = process.stdout.readline()
+        if not line:
+            log.seek(0)
+            raise RuntimeError(f"kosru-kg serve exited with {process.wait()}: {log.read()}")
+        if line.startswith("kosru-kg serving on "):
+            return LiveServer(process, line.split()[-1])
+
+
+def stop_server(server: LiveServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(settings):
+    """A real server process serving the session's store."""
+    server = start_server("--store", str(settings.store))
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return Path(__file__).resolve().parents[1]
