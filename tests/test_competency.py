@@ -1,0 +1,227 @@
+"""Competency questions: what the graph must answer, with exact expected answers.
+
+Each answer is checked against the article or the reference facts, not read off the graph.
+"""
+
+from __future__ import annotations
+
+import pytest
+from pyoxigraph import Literal, NamedNode
+
+PREFIXES = """
+PREFIX kosru: <https://w3id.org/kosru/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX concept: <https://w3id.org/kosru/concept/>
+PREFIX state: <https://w3id.org/kosru/state/>
+PREFIX org: <https://w3id.org/kosru/organization/>
+PREFIX event: <https://w3id.org/kosru/event/>
+PREFIX person: <https://w3id.org/kosru/person/>
+PREFIX competition: <https://w3id.org/kosru/competition/>
+PREFIX source: <https://w3id.org/kosru/source/>
+"""
+BASE = "https://w3id.org/kosru/"
+
+
+def plain(term):
+    """IRIs under the base as their path, other IRIs whole, literals as their lexical form."""
+    if term is None:
+        return None
+    if isinstance(term, NamedNode):
+        return term.value.removeprefix(BASE)
+    assert isinstance(term, Literal)
+    return term.value
+
+
+def answers(store, query: str) -> list[tuple]:
+    solutions = store.query(PREFIXES + query)
+    names = [v.value for v in solutions.variables]
+    return [tuple(plain(row[n]) for n in names) for row in solutions]
+
+
+QUESTIONS = {
+    "which city hosted the 2014 World Judo Championships": (
+        """SELECT ?city WHERE { ?e kosru:competition competition:world-judo-championships ;
+             kosru:startDate|kosru:edition ?x ; kosru:hostCity/rdfs:label ?city .
+             FILTER(STR(?x) = "2014") }""",
+        [("Chelyabinsk",)],
+    ),
+    "which EU members do not recognise Kosovo": (
+        """SELECT ?name WHERE { ?r kosru:recognitionStatus concept:does-not-recognise ;
+             kosru:recognisedState state:kosovo ; kosru:recognisingState ?s .
+           ?m kosru:member ?s ; kosru:organization org:european-union ;
+             kosru:membershipStatus concept:member . ?s rdfs:label ?name } ORDER BY ?name""",
+        [("Cyprus",), ("Greece",), ("Romania",), ("Slovakia",), ("Spain",)],
+    ),
+    "what was Russia's stance on the 2020 agreement": (
+        """SELECT ?position ?when WHERE { ?s kosru:holder state:russia ;
+             kosru:stanceOn event:washington-agreement-2020 ; kosru:position ?position ;
+             kosru:startDate ?when }""",
+        [("concept/welcomes", "2020-09")],
+    ),
+    "which withdrawals of recognition did Kosovo deny, when were they reported and by whom": (
+        """SELECT ?state ?when ?by WHERE { ?r kosru:recognitionStatus concept:withdrawal-reported ;
+             kosru:deniedBy state:kosovo ; kosru:recognisingState/rdfs:label ?state ;
+             kosru:withdrawalDate ?when ; kosru:reportedBy/rdfs:label ?by } ORDER BY ?when""",
+        [("Suriname", "2017-10-31", "Serbia"), ("Ghana", "2019-11-11", "Serbia"),
+         ("Sierra Leone", "2020-03-03", "Serbia")],
+    ),
+    "how many withdrawals of recognition are reported": (
+        """SELECT (COUNT(*) AS ?n) WHERE { ?r kosru:recognitionStatus concept:withdrawal-reported }""",
+        [("18",)],
+    ),
+    "which permanent Security Council members hold a veto, and do they recognise Kosovo": (
+        """SELECT ?name ?status WHERE { ?m kosru:organization org:un-security-council ;
+             kosru:membershipStatus concept:permanent-member ; kosru:holdsVetoPower true ;
+             kosru:member ?s . ?s rdfs:label ?name .
+           ?r kosru:recognisingState ?s ; kosru:recognitionStatus ?status } ORDER BY ?name""",
+        [("China", "concept/does-not-recognise"), ("France", "concept/recognises"),
+         ("Russia", "concept/does-not-recognise"), ("United Kingdom", "concept/recognises"),
+         ("United States", "concept/recognises")],
+    ),
+    "in which modes is Russia's veto on Kosovo claimed, and on what dates": (
+        """SELECT ?mode ?date WHERE { ?v a kosru:Veto ; kosru:vetoActor state:russia ;
+             kosru:vetoMode ?mode . OPTIONAL { ?v kosru:date ?date } } ORDER BY ?mode ?date""",
+        [("concept/cast", None), ("concept/cast", None), ("concept/power-invoked", None),
+         ("concept/threatened", "2007-05-10"), ("concept/threatened", "2007-06-01"),
+         ("concept/threatened", "2007-07-20")],
+    ),
+    "does the article's claim that Russia cast a veto come from the article": (
+        """ASK { ?v kosru:vetoMode concept:cast ; prov:wasDerivedFrom/dct:isPartOf source:article }""",
+        True,
+    ),
+    "was the 2007 draft withdrawn under a threatened veto, according to a non-article source": (
+        """ASK { ?v kosru:vetoMode concept:threatened ; kosru:date "2007-07-20"^^xsd:date ;
+             prov:wasDerivedFrom ?s . FILTER NOT EXISTS { ?s dct:isPartOf source:article } }""",
+        True,
+    ),
+    "when did Kosovo declare independence": (
+        "SELECT ?d WHERE { event:declaration-of-independence-2008 kosru:startDate ?d }",
+        [("2008-02-17",)],
+    ),
+    "how many states recognise Kosovo according to the article": (
+        """SELECT DISTINCT ?n ?qualifier WHERE { ?c kosru:measure concept:recognising ; kosru:value ?n ;
+             kosru:valueQualifier ?qualifier ; prov:wasDerivedFrom/dct:isPartOf source:article }""",
+        [("100", "concept/more-than")],
+    ),
+    "which recognising states does the article name": (
+        """SELECT ?name WHERE { ?r kosru:recognitionStatus concept:recognises ;
+             kosru:recognisingState ?s . ?s prov:wasDerivedFrom/dct:isPartOf source:article ;
+             rdfs:label ?name } ORDER BY ?name""",
+        [("France",), ("Germany",), ("United States",)],
+    ),
+    "what did Konuzin say in June 2009, and in what role": (
+        """SELECT ?role ?medium WHERE { ?s kosru:speaker person:aleksandr-konuzin ;
+             kosru:date ?d ; kosru:speakerRole/kosru:roleType ?role ; kosru:medium/rdfs:label ?medium ;
+             kosru:paraphrase ?text FILTER(STRSTARTS(STR(?d), "2009-06")) }""",
+        [("concept/ambassador", "Večernje novosti")],
+    ),
+    "which titles did Kelmendi win, where, and against whom": (
+        """SELECT ?event ?city ?medal ?opponent WHERE { ?r kosru:competitor person:majlinda-kelmendi ;
+             kosru:inEvent ?e ; kosru:medal ?medal ; kosru:finalOpponent/rdfs:label ?opponent .
+           ?e rdfs:label ?event ; kosru:hostCity/rdfs:label ?city } ORDER BY ?event""",
+        [("2013 World Judo Championships", "Rio de Janeiro", "concept/gold", "Erika Miranda"),
+         ("2014 World Judo Championships", "Chelyabinsk", "concept/gold", "Andreea Chițu"),
+         ("2016 European Judo Championships", "Kazan", "concept/gold", "Priscilla Gneto")],
+    ),
+    "which sporting events in Russia did Kosovo take part in": (
+        """SELECT DISTINCT ?event WHERE { ?e kosru:hostCountry state:russia ; rdfs:label ?event .
+             ?r kosru:inEvent ?e ; kosru:represents state:kosovo } ORDER BY ?event""",
+        [("2014 World Judo Championships",), ("2015 World Aquatics Championships",),
+         ("2016 European Judo Championships",)],
+    ),
+    "what were the scores of the games between the two countries' teams, and were the venues neutral": (
+        """SELECT ?home ?away ?hs ?as ?neutral WHERE { ?m a kosru:Match ; kosru:matchStatus concept:played ;
+             kosru:homeTeam/kosru:country/rdfs:label ?home ; kosru:awayTeam/kosru:country/rdfs:label ?away ;
+             kosru:homeScore ?hs ; kosru:awayScore ?as ; kosru:neutralVenue ?neutral } ORDER BY ?hs ?as""",
+        [("Kosovo", "Russia", "0", "5", "true"), ("Russia", "Kosovo", "1", "1", "true"),
+         ("Russia", "Kosovo", "3", "0", "true")],
+    ),
+    "where did the under-19 teams meet and how did it end": (
+        """SELECT ?city ?country ?hs ?as WHERE { ?m kosru:subEventOf ?q ; kosru:place/rdfs:label ?city ;
+             kosru:hostCountry/rdfs:label ?country ; kosru:homeScore ?hs ; kosru:awayScore ?as .
+           ?q kosru:competition competition:uefa-european-under-19-championship }""",
+        [("Cardiff", "United Kingdom", "1", "1")],
+    ),
+    "what did Era Istrefi perform, where and when": (
+        """SELECT ?work ?place ?date WHERE { ?e a kosru:Performance ; kosru:performer person:era-istrefi ;
+             kosru:workPerformed/rdfs:label ?work ; kosru:place/rdfs:label ?place ; kosru:startDate ?date }""",
+        [("Live It Up", "Luzhniki Stadium", "2018-07-15")],
+    ),
+    "when were the 2015 World Aquatics Championships held, and where": (
+        """SELECT ?start ?end ?city WHERE { ?e kosru:competition competition:world-aquatics-championships ;
+             kosru:startDate ?start ; kosru:endDate ?end ; kosru:hostCity/rdfs:label ?city }""",
+        [("2015-07-24", "2015-08-09", "Kazan")],
+    ),
+    "who brokered the 2020 normalisation and who signed it": (
+        """SELECT ?broker ?date WHERE { event:washington-agreement-2020 kosru:brokeredBy ?b ;
+             kosru:startDate ?date . ?b a kosru:Person ; rdfs:label ?broker }""",
+        [("Donald Trump", "2020-09-04")],
+    ),
+    "which precedent did Russia cite when recognising Crimea": (
+        "SELECT ?p WHERE { event:crimea-recognition-2014 kosru:citesPrecedent ?p }",
+        [("event/declaration-of-independence-2008",)],
+    ),
+    "why does Russia oppose Kosovo's independence": (
+        """SELECT ?reason WHERE { ?s kosru:holder state:russia ; kosru:position concept:opposes ;
+             kosru:stanceOn event:declaration-of-independence-2008 ; kosru:reason/skos:prefLabel ?reason }
+           ORDER BY ?reason""",
+        [("Serbia's sovereignty",), ("Serbia's territorial integrity",),
+         ("Serbian Orthodox heritage and identity",), ("precedent of unilateral secession",),
+         ("strategic interests",), ("ties with Serbia",)],
+    ),
+    "what support does Russia give Serbia": (
+        """SELECT ?kind WHERE { ?s kosru:holder state:russia ; kosru:stanceOn state:serbia ;
+             kosru:position concept:supports ; kosru:supportKind ?kind } ORDER BY ?kind""",
+        [("concept/diplomatic",), ("concept/economic",), ("concept/military",), ("concept/political",)],
+    ),
+    "what is the state of relations between Kosovo and Russia": (
+        """SELECT ?status WHERE { ?r kosru:party state:kosovo, state:russia ; kosru:relationStatus ?status }
+           ORDER BY ?status""",
+        [("concept/cold",), ("concept/no-official-relations",), ("concept/warming",)],
+    ),
+    "which organisations is Kosovo not a member of": (
+        """SELECT ?o WHERE { ?m kosru:member state:kosovo ; kosru:membershipStatus concept:non-member ;
+             kosru:organization ?o } ORDER BY ?o""",
+        [("organization/european-union",), ("organization/nato",), ("organization/united-nations",)],
+    ),
+    "which states recognised Kosovo the day after the declaration": (
+        """SELECT ?name WHERE { ?r kosru:recognitionStatus concept:recognises ; kosru:date "2008-02-18"^^xsd:date ;
+             kosru:recognisingState/rdfs:label ?name } ORDER BY ?name""",
+        [("Afghanistan",), ("Albania",), ("France",), ("Turkey",), ("United Kingdom",), ("United States",)],
+    ),
+    "how many UN members recognised Kosovo, as counted on each date": (
+        """SELECT ?date ?n WHERE { ?c kosru:measure concept:recognising ; kosru:scope org:united-nations ;
+             kosru:value ?n ; kosru:asOf ?date } ORDER BY ?date""",
+        [("2008-10-31", "52"), ("2011-09", "85"), ("2017-02-27", "111"), ("2020-09-04", "97"),
+         ("2022-03", "103"), ("2022-11-13", "101")],
+    ),
+    "which section of the article does the Crimea fact come from": (
+        """SELECT ?title WHERE { event:crimea-recognition-2014 prov:wasDerivedFrom ?s .
+             ?s dct:isPartOf source:article ; dct:title ?title }""",
+        [("Kosovo–Russia relations: History, closing paragraphs (Konuzin 2009, Crimea 2014, Women's Euro qualifying)",)],
+    ),
+}
+
+
+@pytest.mark.parametrize("question", sorted(QUESTIONS))
+def test_competency_question(store, question):
+    query, expected = QUESTIONS[question]
+    if isinstance(expected, bool):
+        assert bool(store.query(PREFIXES + query)) is expected
+    else:
+        assert answers(store, query) == expected
+
+
+def test_every_fact_names_a_source(store):
+    """No typed resource made from data/ lacks prov:wasDerivedFrom (sources and concepts excepted)."""
+    missing = answers(store, """SELECT ?s WHERE {
+        GRAPH <https://w3id.org/kosru/graph/facts> { ?s a ?c }
+        FILTER NOT EXISTS { ?s prov:wasDerivedFrom ?src }
+        FILTER NOT EXISTS { ?s a kosru:Source }
+        FILTER NOT EXISTS { ?s a skos:Concept }
+        FILTER NOT EXISTS { ?s a skos:ConceptScheme } }""")
+    assert missing == []
