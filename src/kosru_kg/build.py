@@ -90,7 +90,7 @@ def compile_graph(settings: Settings, facts: Facts | None = None) -> Graph:
         mapper.iri(r).value: f"{file_name(r.table)}:{r.row}"
         for rs in facts.tables.values() for r in rs if "id" in r.values
     }
-    report = validate(triples, settings.ontology_dir, origins)
+    report = validate(triples, settings.ontology_dir, settings.base_iri, origins)
     if not report.conforms:
         raise ValidationFailed(report)
     return Graph(triples, ontology, origins)

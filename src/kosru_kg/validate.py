@@ -11,6 +11,7 @@ import rdflib
 from pyoxigraph import RdfFormat, Triple, serialize
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+DEFAULT_BASE = "https://w3id.org/kosru/"  # the base the shapes file is written for
 
 
 @dataclass(frozen=True)
@@ -50,13 +51,26 @@ def to_rdflib(triples: Iterable[Triple]) -> rdflib.Graph:
     return graph
 
 
+def read_shapes(ontology_dir: Path, base_iri: str) -> rdflib.Graph:
+    """The shapes, with their concept and scheme prefixes moved to the configured base."""
+    text = (Path(ontology_dir) / "shapes.ttl").read_text(encoding="utf-8")
+    for path in ("concept/", "scheme/"):
+        text = text.replace(f"<{DEFAULT_BASE}{path}>", f"<{base_iri}{path}>")
+    return rdflib.Graph().parse(data=text, format="turtle")
+
+
 def validate(
     triples: Iterable[Triple],
     ontology_dir: Path,
+    base_iri: str = DEFAULT_BASE,
     origins: Mapping[str, str] | None = None,
 ) -> Report:
-    """Validate data triples against ``shapes.ttl``, with ``kosru.ttl`` as the ontology."""
-    shapes = rdflib.Graph().parse(Path(ontology_dir) / "shapes.ttl")
+    """Validate data triples against ``shapes.ttl``, with ``kosru.ttl`` as the ontology.
+
+    The ontology is given as ``ont_graph`` so that sh:class and sh:targetClass follow
+    rdfs:subClassOf; no inference is run, since RDFS ranges would hide typing errors.
+    """
+    shapes = read_shapes(ontology_dir, base_iri)
     ontology = rdflib.Graph().parse(Path(ontology_dir) / "kosru.ttl")
     _, report, _ = pyshacl.validate(
         to_rdflib(triples),
@@ -70,7 +84,8 @@ def validate(
 
 
 def _violations(report: rdflib.Graph, origins: Mapping[str, str]) -> Iterable[Violation]:
-    for result in report.subjects(SH.resultSeverity, SH.Violation):
+    """The report's top-level results (nested sh:detail results would repeat them)."""
+    for result in report.objects(None, SH.result):
         focus = str(report.value(result, SH.focusNode) or "")
         path = report.value(result, SH.resultPath)
         value = report.value(result, SH.value)
