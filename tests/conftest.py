@@ -56,9 +56,10 @@ def client(app):
 class LiveServer:
     """A ``kosru-kg serve`` process on a free loopback port."""
 
-    def __init__(self, process: subprocess.Popen, url: str):
+    def __init__(self, process: subprocess.Popen, url: str, log):
         self.process = process
         self.url = url  # ends with "/"
+        self.log = log  # the server's stderr, kept open (and readable) until it stops
 
     def __call__(self, path: str = "") -> str:
         return self.url + path.lstrip("/")
@@ -79,7 +80,8 @@ def start_server(*args: str, env: dict | None = None) -> LiveServer:
             log.seek(0)
             raise RuntimeError(f"kosru-kg serve exited with {process.wait()}: {log.read()}")
         if line.startswith("kosru-kg serving on "):
-            return LiveServer(process, line.split()[-1])
+            selector.close()
+            return LiveServer(process, line.split()[-1], log)
 
 
 def stop_server(server: LiveServer) -> None:
@@ -89,6 +91,8 @@ def stop_server(server: LiveServer) -> None:
     except subprocess.TimeoutExpired:
         server.process.kill()
         server.process.wait()
+    server.process.stdout.close()
+    server.log.close()
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from pyoxigraph import NamedNode, Quad, Store, Variable
 
+from .outbound import refuse_remote_services
 from .store import Manifest, StoreLayout
 
 
@@ -49,6 +50,7 @@ class EmbeddedBackend:
         return cls(store, version)
 
     def query(self, sparql, *, default_graph=None, named_graphs=None, substitutions=None, base_iri=None):
+        refuse_remote_services(sparql)
         kwargs = {"base_iri": base_iri}
         if default_graph is not None:
             kwargs["default_graph"] = list(default_graph)

@@ -7,7 +7,8 @@ import sys
 import click
 from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
 
-from . import config
+from . import config, export
+from .backend import EmbeddedBackend
 from .build import ValidationFailed, build, compile_graph
 from .facts import FactsError
 from .store import StoreLayout, StoreMissing
@@ -112,3 +113,18 @@ def serve_command(store, host, port, workers, threads) -> None:
     except StoreMissing as exc:
         _fail(str(exc))
     serve(app, settings.host, settings.port, settings.workers, settings.threads)
+
+
+@main.command("export")
+@store_option
+@click.option("--format", "fmt", type=click.Choice([f.name for f in export.FORMATS]), default="turtle",
+              help="Dump format (nquads and trig hold the named graphs; the others the default graph).")
+@click.option("-o", "--output", type=click.File("wb"), default="-", help="File to write (default: standard output).")
+def export_command(store: str | None, fmt: str, output) -> None:
+    """Write the published graph as one file, exactly as /download/ serves it."""
+    settings = _settings(store=store)
+    try:
+        backend = EmbeddedBackend.from_layout(StoreLayout(settings.store))
+    except StoreMissing as exc:
+        _fail(str(exc))
+    output.write(export.dump(backend, export.FORMAT_BY_NAME[fmt], settings.base_iri))

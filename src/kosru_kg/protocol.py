@@ -1,0 +1,220 @@
+"""The SPARQL 1.1 Protocol for a read-only service, independent of any web framework.
+
+``read_request`` turns what arrived (method, query string, content type, body, Accept)
+into a ``QueryRequest`` — the query, its dataset and the media type to answer in — or
+raises an ``HttpError`` naming precisely what was wrong.
+See https://www.w3.org/TR/sparql11-protocol/#query-operation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from pyoxigraph import NamedNode, QueryResultsFormat, QueryTriples, RdfFormat, Store
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import dump_options_header, parse_accept_header, parse_options_header
+
+from .errors import BadRequest, Forbidden, NotAcceptable, UnsupportedMediaType
+from .outbound import refuse_remote_services
+
+FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
+QUERY_MEDIA_TYPE = "application/sparql-query"
+UPDATE_MEDIA_TYPE = "application/sparql-update"
+UTF8_NAMES = ("utf-8", "utf8")
+READ_ONLY = "this endpoint is read-only: it answers SPARQL queries, never SPARQL Update or Graph Store writes"
+
+# What each query form can be answered in, the default first; application/json is the
+# plain-JSON alias of SPARQL JSON results that browsers' fetch() and many tools ask for.
+SOLUTION_FORMATS = {media_type: QueryResultsFormat.from_media_type(media_type) for media_type in (
+    "application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+    "text/tab-separated-values", "application/json",
+)}
+GRAPH_FORMATS = {media_type: RdfFormat.from_media_type(media_type) for media_type in (
+    "text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
+    "application/n-quads", "application/trig",
+)}
+
+# Short names for the ``format`` parameter (as Fuseki and the Wikidata Query Service take
+# it); "json" and "xml" mean the results flavour or the graph flavour, whichever fits.
+FORMAT_NAMES = {
+    "json": ("application/sparql-results+json", "application/ld+json"),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "csv": ("text/csv",),
+    "tsv": ("text/tab-separated-values",),
+    "turtle": ("text/turtle",),
+    "ntriples": ("application/n-triples",),
+    "jsonld": ("application/ld+json",),
+    "rdfxml": ("application/rdf+xml",),
+    "nquads": ("application/n-quads",),
+    "trig": ("application/trig",),
+    "html": ("text/html",),
+}
+
+# A prologue (BASE and PREFIX declarations, comments) and then an update operation's keyword.
+_PROLOGUE = re.compile(r"""(?:\s+|\#[^\n\r]*|BASE\s*<[^>\s]*>|PREFIX\s*[^\s:]*:\s*<[^>\s]*>)*""", re.IGNORECASE)
+_UPDATE_KEYWORD = re.compile(r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    query: str
+    # Both None: the service's own dataset (and the query's FROM / FROM NAMED). Otherwise
+    # the protocol's dataset, which replaces the query's (SPARQL 1.1 Protocol §2.1.4).
+    default_graphs: tuple[NamedNode, ...] | None
+    named_graphs: tuple[NamedNode, ...] | None
+    media_type: str
+    result_format: QueryResultsFormat | RdfFormat
+
+
+def read_request(method: str, query_string: bytes, content_type: str | None, body: bytes,
+                 accept: str | None, base_iri: str) -> QueryRequest | None:
+    """The query a GET, HEAD or POST asks, or None for a GET that asks none (it wants the service description).
+
+    ``base_iri`` resolves relative IRIs in the query; the protocol lets it be the endpoint's own IRI.
+    """
+    params = _decode_params(query_string, "the query string")
+    if method == "POST":
+        if "graph" in params or "default" in params:
+            raise Forbidden(READ_ONLY)
+        for name, values in _post_params(content_type, body).items():
+            params.setdefault(name, []).extend(values)
+    if "update" in params:
+        raise Forbidden(READ_ONLY)
+    if "query" not in params and method != "POST":
+        return None
+    queries = params.get("query", [])
+    if len(queries) > 1:
+        raise BadRequest(f"the request has {len(queries)} queries; send one")
+    query = queries[0] if queries else ""
+    if not query.strip():
+        raise BadRequest("the request has no query: send it as the 'query' parameter or as an "
+                         f"{QUERY_MEDIA_TYPE} body")
+    refuse_remote_services(query)
+    offers = _offers_for(query, base_iri)
+    media_type = negotiate(accept, offers, params.get("format", []))
+    dataset_given = "default-graph-uri" in params or "named-graph-uri" in params
+    return QueryRequest(
+        query=query,
+        default_graphs=_graphs(params, "default-graph-uri") if dataset_given else None,
+        named_graphs=_graphs(params, "named-graph-uri") if dataset_given else None,
+        media_type=media_type,
+        result_format=offers[media_type],
+    )
+
+
+def negotiate(accept: str | None, offers: Sequence[str], format_values: Sequence[str] = ()) -> str:
+    """The offer the client prefers: named by ``format`` if given, else chosen by Accept (RFC 9110 §12.5.1).
+
+    Ties go to the earlier offer, so the first offer is the default.
+    """
+    best = _acceptable(accept, format_values).best_match(offers)
+    if best is None:
+        asked = "; ".join([f"Accept: {accept}", *(f"format={value}" for value in format_values)])
+        raise NotAcceptable(f"cannot answer in any media type the request accepts ({asked}); this answer is "
+                            f"available as {', '.join(offers)} (or format={'|'.join(format_names(offers))})")
+    return best
+
+
+def format_names(offers: Sequence[str]) -> list[str]:
+    """The ``format`` names that choose one of ``offers``."""
+    return [name for name, media_types in FORMAT_NAMES.items() if set(media_types) & set(offers)]
+
+
+def parse_accept(header: str | None) -> MIMEAccept:
+    """Accept as RFC 9110 reads it (q-values, q=0, wildcards, most specific range wins).
+
+    An absent header, or one with no valid media range, accepts anything.
+    """
+    return MIMEAccept(_media_ranges(header) or [("*/*", 1)])
+
+
+def content_type(media_type: str) -> str:
+    """The Content-Type header for an answer: text types say they are UTF-8."""
+    return f"{media_type}; charset=utf-8" if media_type.startswith("text/") else media_type
+
+
+def _acceptable(accept: str | None, format_values: Sequence[str]) -> MIMEAccept:
+    """What the client accepts: the names and media ranges of its ``format`` values if any, else Accept.
+
+    Names this service does not know are ignored: SPARQLWrapper, for one, sends its own name
+    (json-ld, n3, rdf+xml) beside the media types it means, as a second ``format`` value.
+    """
+    named = [(media_type, 1) for value in format_values for media_type in FORMAT_NAMES.get(value.lower(), ())]
+    ranges = named + [media_range for value in format_values if "/" in value for media_range in _media_ranges(value)]
+    return MIMEAccept(ranges) if ranges else parse_accept(accept)
+
+
+def _media_ranges(header: str | None) -> list[tuple[str, float]]:
+    """The valid media ranges of an Accept value with their q-values.
+
+    A charset=utf-8 parameter is dropped, since every answer here is UTF-8 and would otherwise never match.
+    """
+    return [(_without_utf8_charset(value), quality) for value, quality in parse_accept_header(header) if "/" in value]
+
+
+def _without_utf8_charset(media_range: str) -> str:
+    media_type, options = parse_options_header(media_range)
+    if options.get("charset", "").lower() in UTF8_NAMES:
+        del options["charset"]
+    return dump_options_header(media_type, options)
+
+
+def _post_params(content_type: str | None, body: bytes) -> dict[str, list[str]]:
+    """A POST's parameters: a URL-encoded form, or a query sent directly as the body."""
+    media_type, options = parse_options_header(content_type)
+    media_type = media_type.lower()  # media types are case-insensitive (RFC 9110 §8.3.1)
+    if media_type == UPDATE_MEDIA_TYPE:
+        raise Forbidden(READ_ONLY)
+    if media_type not in (FORM_MEDIA_TYPE, QUERY_MEDIA_TYPE):
+        got = f"not {content_type}" if content_type else "and this request has no Content-Type"
+        raise UnsupportedMediaType(f"POST a query as {FORM_MEDIA_TYPE} or as {QUERY_MEDIA_TYPE}, {got}")
+    if options.get("charset", "utf-8").lower() not in UTF8_NAMES:
+        raise UnsupportedMediaType(f"the body must be UTF-8, not charset={options['charset']}")
+    if media_type == FORM_MEDIA_TYPE:
+        return _decode_params(body, "the form body")
+    try:
+        return {"query": [body.decode("utf-8")]}
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"the query is not valid UTF-8: {exc}") from None
+
+
+def _decode_params(raw: bytes, where: str) -> dict[str, list[str]]:
+    """URL-encoded parameters, decoded strictly: invalid UTF-8 is refused rather than mangled."""
+    params: dict[str, list[str]] = {}
+    try:
+        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"{where} is not valid percent-encoded UTF-8: {exc}") from None
+    for name, value in pairs:
+        params.setdefault(name, []).append(value)
+    return params
+
+
+def _graphs(params: dict[str, list[str]], name: str) -> tuple[NamedNode, ...]:
+    graphs = []
+    for value in params.get(name, []):
+        try:
+            graphs.append(NamedNode(value))
+        except ValueError as exc:
+            raise BadRequest(f"{name} must be an absolute IRI, not {value!r}: {exc}") from None
+    return tuple(graphs)
+
+
+def _offers_for(query: str, base_iri: str) -> dict[str, QueryResultsFormat | RdfFormat]:
+    """What the query's form can be answered in; running it on an empty store finds the form.
+
+    (SELECT and CONSTRUCT results are lazy, so only an ASK is evaluated there, instantly.)
+
+    A malformed query is a 400 carrying the parser's message and position; a SPARQL Update
+    sent as a query is refused as a write.
+    """
+    try:
+        result = Store().query(query, base_iri=base_iri)
+    except SyntaxError as exc:
+        if _UPDATE_KEYWORD.match(query, _PROLOGUE.match(query).end()):
+            raise Forbidden(READ_ONLY) from None
+        raise BadRequest(f"malformed query: {exc}") from None
+    return GRAPH_FORMATS if isinstance(result, QueryTriples) else SOLUTION_FORMATS

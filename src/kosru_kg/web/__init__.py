@@ -1,0 +1,37 @@
+"""The Flask application factory; per-app state lives in ``app.extensions["kosru"]``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+from ..backend import Backend, EmbeddedBackend
+from ..config import Settings
+from ..store import StoreLayout
+from . import errors, headers
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    backend: Backend
+
+
+def create_app(settings: Settings, backend: Backend | None = None) -> Flask:
+    """An app serving ``backend`` (by default the store published at ``settings.store``)."""
+    app = Flask(__name__)
+    app.json.sort_keys = False
+    backend = backend or EmbeddedBackend.from_layout(StoreLayout(settings.store))
+    app.extensions["kosru"] = AppState(settings=settings, backend=backend)
+    errors.register(app)
+    headers.register(app)
+    from . import downloads, endpoint  # noqa: PLC0415 - blueprints import state helpers from here
+
+    app.register_blueprint(endpoint.blueprint)
+    app.register_blueprint(downloads.blueprint)
+    return app
+
+
+def state() -> AppState:
+    return current_app.extensions["kosru"]

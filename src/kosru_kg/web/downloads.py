@@ -1,0 +1,80 @@
+"""Downloads of the whole graph, its JSON-LD context, and the VoID description at ``/.well-known/void``."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+
+from flask import Blueprint, Response, current_app, request, url_for
+
+from .. import export, protocol, void
+from ..errors import NotFound
+from . import state
+
+blueprint = Blueprint("downloads", __name__)
+
+# Formats of the VoID description, by media type; the first is the default.
+VOID_FORMATS = {f.media_type: f for f in map(export.FORMAT_BY_NAME.get, ("turtle", "jsonld", "ntriples", "rdfxml"))}
+CACHE = "kosru.downloads"  # key of this blueprint's cache in app.extensions
+
+
+class VersionCache:
+    """Serialisations of the served version, each computed once: a version never changes."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._version: str | None = None
+        self._entries: dict[tuple, bytes] = {}
+
+    def get(self, version: str, key: tuple, compute: Callable[[], bytes]) -> bytes:
+        with self._lock:  # held while computing, so concurrent first requests compute once
+            if version != self._version:
+                self._version, self._entries = version, {}
+            if key not in self._entries:
+                self._entries[key] = compute()
+            return self._entries[key]
+
+
+@blueprint.record_once
+def _create_cache(setup) -> None:
+    setup.app.extensions[CACHE] = VersionCache()
+
+
+def _cached(key: tuple, compute: Callable[[], bytes]) -> bytes:
+    return current_app.extensions[CACHE].get(state().backend.version, key, compute)
+
+
+@blueprint.get("/download/<name>")
+def download(name: str):
+    fmt = next((f for f in export.FORMATS if f.file_name == name), None)
+    if fmt is None:
+        available = ", ".join(f.file_name for f in export.FORMATS)
+        raise NotFound(f"there is no download {name!r}; the downloads are {available}")
+    app_state = state()
+    body = _cached(("dump", fmt.name), lambda: export.dump(app_state.backend, fmt, app_state.settings.base_iri))
+    return Response(body, content_type=protocol.content_type(fmt.media_type),
+                    headers={"Content-Disposition": f'attachment; filename="{fmt.file_name}"'})
+
+
+@blueprint.get("/context.jsonld")
+def context():
+    return Response(json.dumps(export.context_document(), indent=2) + "\n", mimetype="application/ld+json")
+
+
+@blueprint.get("/.well-known/void")
+def void_description():
+    media_type = protocol.negotiate(request.headers.get("Accept"), list(VOID_FORMATS), request.args.getlist("format"))
+    fmt = VOID_FORMATS[media_type]
+    app_state = state()
+    endpoint = url_for("endpoint.sparql", _external=True)
+    dumps = [url_for(".download", name=f.file_name, _external=True) for f in export.FORMATS]
+
+    def describe() -> bytes:
+        triples = void.describe(app_state.backend, app_state.settings.base_iri, sparql_endpoint=endpoint, dumps=dumps)
+        return export.render(export.canonical(triples), fmt, app_state.settings.base_iri)
+
+    response = Response(_cached(("void", request.url_root, fmt.name), describe),
+                        content_type=protocol.content_type(media_type))
+    response.vary.add("Accept")
+    return response

@@ -1,0 +1,49 @@
+"""One place that renders every error: JSON for clients that ask, HTML for browsers, else text."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, request
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from ..errors import HttpError
+
+log = logging.getLogger("kosru_kg")
+
+
+def render(status: int, title: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    accept = request.accept_mimetypes
+    best = accept.best_match(["text/plain", "application/json", "text/html"], default="text/plain")
+    if best == "application/json":
+        response = jsonify({"status": status, "error": title, "message": message})
+    elif best == "text/html" and accept["text/html"] > accept["text/plain"]:
+        page = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{status} {escape(title)}"
+                f"</title></head><body><main><h1>{status} {escape(title)}</h1><p>{escape(message)}</p></main></body></html>")
+        response = Response(page, mimetype="text/html")
+    else:
+        response = Response(f"{status} {title}: {message}\n", mimetype="text/plain")
+    response.status_code = status
+    response.headers.update(headers or {})
+    response.vary.add("Accept")
+    return response
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HttpError)
+    def _http_error(exc: HttpError):
+        return render(exc.status, exc.title, exc.message, exc.headers)
+
+    @app.errorhandler(HTTPException)
+    def _werkzeug_error(exc: HTTPException):
+        headers = {k: v for k, v in exc.get_headers() if k.lower() == "allow"}
+        message = exc.description or exc.name
+        if isinstance(exc, MethodNotAllowed) and "Allow" in headers:
+            message = f"{request.method} is not allowed on {request.path}, which is read-only; use {headers['Allow']}"
+        return render(exc.code or 500, exc.name, message, headers)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render(500, "Internal error", "The server failed to answer this request; the error is logged.")

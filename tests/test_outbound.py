@@ -1,0 +1,63 @@
+"""No query makes the server contact another host: a loopback listener must see no connection."""
+
+from __future__ import annotations
+
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from kosru_kg.errors import Forbidden
+from kosru_kg.outbound import refuse_remote_services
+
+
+@pytest.fixture()
+def listener():
+    """A socket on loopback that records whether anyone connected."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        server.setblocking(False)
+        yield server
+
+
+def connected(server: socket.socket) -> bool:
+    try:
+        connection, _ = server.accept()
+    except BlockingIOError:
+        return False
+    connection.close()
+    return True
+
+
+@pytest.mark.parametrize("template", [
+    "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "select * where {{ service silent <{url}> {{ ?s ?p ?o }} }}",
+    "PREFIX x: <{url}> CONSTRUCT WHERE {{ SERVICE x: {{ ?s ?p ?o }} }}",
+])
+def test_service_queries_are_refused_and_nothing_is_contacted(live_server, listener, template):
+    url = "http://127.0.0.1:%d/sparql" % listener.getsockname()[1]
+    query = template.format(url=url)
+    request = urllib.request.Request(live_server("sparql?query=" + urllib.parse.quote(query)))
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request, timeout=30)
+    assert caught.value.code == 403
+    assert "SERVICE is not allowed" in caught.value.read().decode()
+    assert not connected(listener)
+
+
+@pytest.mark.parametrize("query", [
+    'SELECT * WHERE { ?s ?p "SERVICE <http://example.org/>" }',
+    "SELECT * WHERE { ?s <http://example.org/SERVICE> ?o }",
+    "SELECT ?SERVICE WHERE { ?SERVICE ?p ?o }  # SERVICE in a comment",
+])
+def test_the_word_in_strings_iris_variables_and_comments_is_allowed(query):
+    refuse_remote_services(query)
+
+
+def test_the_embedded_backend_refuses_it_too(backend):
+    with pytest.raises(Forbidden):
+        backend.query("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
