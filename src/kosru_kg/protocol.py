@@ -8,6 +8,7 @@ See https://www.w3.org/TR/sparql11-protocol/#query-operation.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -110,6 +111,12 @@ def negotiate(accept: str | None, offers: Sequence[str], format_values: Sequence
 
     Ties go to the earlier offer, so the first offer is the default.
     """
+    return _negotiate(accept, tuple(offers), tuple(format_values))
+
+
+@functools.lru_cache(maxsize=512)
+def _negotiate(accept: str | None, offers: tuple[str, ...], format_values: tuple[str, ...]) -> str:
+    """Cached: clients send the same few Accept headers again and again, and parsing them is costly."""
     best = _acceptable(accept, format_values).best_match(offers)
     if best is None:
         asked = "; ".join([f"Accept: {accept}", *(f"format={value}" for value in format_values)])
@@ -203,10 +210,12 @@ def _graphs(params: dict[str, list[str]], name: str) -> tuple[NamedNode, ...]:
     return tuple(graphs)
 
 
+@functools.lru_cache(maxsize=512)
 def _offers_for(query: str, base_iri: str) -> dict[str, QueryResultsFormat | RdfFormat]:
     """What the query's form can be answered in; running it on an empty store finds the form.
 
     (SELECT and CONSTRUCT results are lazy, so only an ASK is evaluated there, instantly.)
+    Cached, since popular queries come again.
 
     A malformed query is a 400 carrying the parser's message and position; a SPARQL Update
     sent as a query is refused as a write.

@@ -6,7 +6,7 @@ The rules live in ``kosru_kg.protocol``; this module only moves them between HTT
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
-from pyoxigraph import Variable
+from pyoxigraph import NamedNode, Variable
 
 from .. import protocol, service_description
 from . import state
@@ -19,7 +19,7 @@ NAMED_GRAPHS = "SELECT DISTINCT ?graph WHERE { GRAPH ?graph {} } ORDER BY ?graph
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
-    endpoint = request.base_url
+    endpoint = _endpoint_iri()
     asked = protocol.read_request(request.method, request.query_string, request.content_type,
                                   request.get_data(cache=False), request.headers.get("Accept"), base_iri=endpoint)
     if asked is None:
@@ -28,6 +28,22 @@ def sparql() -> Response:
                                    named_graphs=asked.named_graphs, base_iri=endpoint)
     return Response(result.serialize(format=asked.result_format),
                     content_type=protocol.content_type(asked.media_type))
+
+
+def _endpoint_iri() -> str:
+    """This endpoint's own IRI (the base for relative IRIs), read straight from the WSGI environ.
+
+    request.base_url would do, at a cost that shows on every query; a Host header that makes
+    no IRI falls back to the server's own name.
+    """
+    environ = request.environ
+    host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+    iri = f"{environ['wsgi.url_scheme']}://{host}{request.script_root}{request.path}"
+    try:
+        NamedNode(iri)
+    except ValueError:
+        iri = f"{environ['wsgi.url_scheme']}://{environ['SERVER_NAME']}:{environ['SERVER_PORT']}{request.path}"
+    return iri
 
 
 def _service_description(endpoint: str) -> Response:
@@ -53,5 +69,8 @@ def _cors_and_vary(response: Response) -> Response:
         response.headers["Access-Control-Allow-Methods"] = response.headers.get("Allow", "")
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
         response.headers["Access-Control-Max-Age"] = str(CORS_MAX_AGE)
-    response.vary.add("Accept")
+    if "Vary" not in response.headers:  # setting it directly is cheaper than parsing response.vary
+        response.headers["Vary"] = "Accept"
+    elif "accept" not in response.headers["Vary"].lower():
+        response.vary.add("Accept")
     return response
