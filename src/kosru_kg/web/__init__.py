@@ -26,10 +26,11 @@ def create_app(settings: Settings, backend: Backend | None = None) -> Flask:
     app.extensions["kosru"] = AppState(settings=settings, backend=backend)
     errors.register(app)
     headers.register(app)
-    from . import downloads, endpoint  # noqa: PLC0415 - blueprints import state helpers from here
+    from . import downloads, endpoint, resources  # noqa: PLC0415 - blueprints import state helpers from here
 
     app.register_blueprint(endpoint.blueprint)
     app.register_blueprint(downloads.blueprint)
+    app.register_blueprint(resources.blueprint)
     return app
 
 
