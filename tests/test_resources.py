@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 import pytest
 import rdflib
 from pyoxigraph import Literal, NamedNode, Quad
 from rdflib.compare import isomorphic
 
+from htmltree import Element, Page, page
 from kosru_kg import export
 from kosru_kg.backend import EmbeddedBackend
 from kosru_kg.config import Settings
@@ -27,68 +26,9 @@ RDF_VARIANTS = [
     ("application/rdf+xml", "rdf", "xml"),
 ]
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-@dataclass
-class Element:
-    tag: str
-    attrs: dict
-    children: list = field(default_factory=list)  # Elements and strings
-
-    def text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
-
-    def all(self, tag: str | None = None, **attrs):
-        """Every descendant with ``tag`` (any if None) and the given attribute values (class_ for class)."""
-        wanted = {k.rstrip("_"): v for k, v in attrs.items()}
-        for child in self.children:
-            if isinstance(child, Element):
-                if (tag is None or child.tag == tag) and all(child.attrs.get(k) == v for k, v in wanted.items()):
-                    yield child
-                yield from child.all(tag, **attrs)
-
-    def one(self, tag: str | None = None, **attrs) -> Element:
-        found = list(self.all(tag, **attrs))
-        assert len(found) == 1, f"{len(found)} <{tag or '*'} {attrs}> elements"
-        return found[0]
-
-    def links(self) -> dict[str, str]:
-        """href → link text of every link inside."""
-        return {a.attrs["href"]: a.text() for a in self.all("a")}
-
-
-class Page(HTMLParser):
-    """An HTML page as a tree of Elements (html.parser, no dependency)."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.root = Element("#document", {})
-        self.open = [self.root]
-        self.feed(html)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        element = Element(tag, dict(attrs))
-        self.open[-1].children.append(element)
-        if tag not in VOID_ELEMENTS:
-            self.open.append(element)
-
-    def handle_endtag(self, tag):
-        assert self.open[-1].tag == tag, f"</{tag}> closes <{self.open[-1].tag}>"
-        self.open.pop()
-
-    def handle_data(self, data):
-        self.open[-1].children.append(data)
-
-
-def page(response) -> Element:
-    assert response.status_code == 200, response.data
-    assert response.mimetype == "text/html"
-    return Page(response.get_data(as_text=True)).root
-
 
 def table_rows(section: Element) -> dict[str, list[Element]]:
     """Property name → the items of its value cell (list items, or the cell itself for one value)."""

@@ -26,11 +26,14 @@ def create_app(settings: Settings, backend: Backend | None = None) -> Flask:
     app.extensions["kosru"] = AppState(settings=settings, backend=backend)
     errors.register(app)
     headers.register(app)
-    from . import downloads, endpoint, resources  # noqa: PLC0415 - blueprints import state helpers from here
+    from . import downloads, editor, endpoint, pages, questions, resources  # noqa: PLC0415 - blueprints import state helpers from here
 
     app.register_blueprint(endpoint.blueprint)
     app.register_blueprint(downloads.blueprint)
     app.register_blueprint(resources.blueprint)
+    app.register_blueprint(pages.blueprint)
+    app.register_blueprint(editor.blueprint)
+    app.register_blueprint(questions.blueprint)
     return app
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, request, url_for
 
 from .. import export, protocol, void
 from ..errors import NotFound
-from . import state
+from . import cache, state
 
 blueprint = Blueprint("downloads", __name__)
 
@@ -19,30 +18,9 @@ VOID_FORMATS = {f.media_type: f for f in map(export.FORMAT_BY_NAME.get, ("turtle
 CACHE = "kosru.downloads"  # key of this blueprint's cache in app.extensions
 
 
-class VersionCache:
-    """Serialisations of the served version, each computed once: a version never changes."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._version: str | None = None
-        self._entries: dict[tuple, bytes] = {}
-
-    def get(self, version: str, key: tuple, compute: Callable[[], bytes]) -> bytes:
-        with self._lock:  # held while computing, so concurrent first requests compute once
-            if version != self._version:
-                self._version, self._entries = version, {}
-            if key not in self._entries:
-                self._entries[key] = compute()
-            return self._entries[key]
-
-
-@blueprint.record_once
-def _create_cache(setup) -> None:
-    setup.app.extensions[CACHE] = VersionCache()
-
-
 def _cached(key: tuple, compute: Callable[[], bytes]) -> bytes:
-    return current_app.extensions[CACHE].get(state().backend.version, key, compute)
+    """Dumps have a cache (and a lock) of their own: a slow JSON-LD dump must not hold up the pages."""
+    return cache.cached(key, compute, name=CACHE)
 
 
 @blueprint.get("/download/<name>")
