@@ -5,15 +5,17 @@ The rules live in ``kosru_kg.protocol``; this module only moves them between HTT
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from pyoxigraph import NamedNode, Variable
 
 from .. import protocol, service_description
 from . import state
+from .cache import AnswerCache
 
 blueprint = Blueprint("endpoint", __name__)
 
 CORS_MAX_AGE = 24 * 60 * 60  # seconds a browser may cache a preflight answer
+ANSWERS = "kosru.answers"  # key of the app's AnswerCache; keyed by version, a new version never sees old answers
 NAMED_GRAPHS = "SELECT DISTINCT ?graph WHERE { GRAPH ?graph {} } ORDER BY ?graph"
 
 
@@ -24,10 +26,21 @@ def sparql() -> Response:
                                   request.get_data(cache=False), request.headers.get("Accept"), base_iri=endpoint)
     if asked is None:
         return _service_description(endpoint)
-    result = state().backend.query(asked.query, default_graph=asked.default_graphs,
-                                   named_graphs=asked.named_graphs, base_iri=endpoint)
-    return Response(result.serialize(format=asked.result_format),
-                    content_type=protocol.content_type(asked.media_type))
+    backend = state().backend
+    key = (backend.version, asked, endpoint)
+    answers = current_app.extensions[ANSWERS]
+    body = answers.get(key)
+    if body is None:
+        result = backend.query(asked.query, default_graph=asked.default_graphs,
+                               named_graphs=asked.named_graphs, base_iri=endpoint)
+        body = result.serialize(format=asked.result_format)
+        answers.put(key, body)
+    return Response(body, content_type=protocol.content_type(asked.media_type))
+
+
+@blueprint.record_once
+def _create_answer_cache(setup) -> None:
+    setup.app.extensions[ANSWERS] = AnswerCache()
 
 
 def _endpoint_iri() -> str:
