@@ -20,28 +20,28 @@ def data_copy(tmp_path, settings):
     return target
 
 
-def edit_row(path, index, **changes):
-    """Change cells of data row ``index`` (0-based); return its line number in the file."""
+def _rewrite(path, change):
+    """Read the CSV at ``path``, let ``change(rows)`` edit its rows, write it back."""
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         header, rows = reader.fieldnames, list(reader)
-    rows[index].update(changes)
+    change(rows)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+    return rows
+
+
+def edit_row(path, index, **changes):
+    """Change cells of data row ``index`` (0-based); return its line number in the file."""
+    _rewrite(path, lambda rows: rows[index].update(changes))
     return index + 2
 
 
 def append_copy_of_row(path, index):
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        header, rows = reader.fieldnames, list(reader)
-    rows.append(dict(rows[index]))
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    """Append a copy of data row ``index``; return the new row's line number."""
+    rows = _rewrite(path, lambda rows: rows.append(dict(rows[index])))
     return len(rows) + 1
 
 

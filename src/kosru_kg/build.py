@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,15 +48,17 @@ class Graph:
             graph = minter.graph(name)
             for t in triples:
                 yield Quad(t.subject, t.predicate, t.object, graph)
-        for t in self.default_triples():
+        for t in self.default_triples:
             yield Quad(t.subject, t.predicate, t.object, DefaultGraph())
 
+    @functools.cached_property
     def default_triples(self) -> list[Triple]:
+        """Facts and ontology together, sorted once (publishing, hashing and counting all use it)."""
         return sorted(set(self.facts) | set(self.ontology), key=str)
 
     def version(self) -> str:
         """A content hash: the same data always gives the same version."""
-        canonical = "\n".join(str(t) for t in self.default_triples())
+        canonical = "\n".join(str(t) for t in self.default_triples)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
@@ -101,6 +104,6 @@ def build(settings: Settings) -> Manifest:
     graph = compile_graph(settings)
     minter = Minter(settings.base_iri)
     return StoreLayout(settings.store).publish(
-        graph.quads(minter), graph.version(), triples=len(graph.default_triples())
+        graph.quads(minter), graph.version(), triples=len(graph.default_triples)
     )
 

@@ -49,7 +49,6 @@ class StoreLayout:
         """Write a new version aside, then point ``current`` at it in one rename."""
         self.versions.mkdir(parents=True, exist_ok=True)
         target = self.versions / version
-        manifest = Manifest(version=version, quads=0, triples=triples)
         if not target.exists():
             building = self.versions / f"{version}.{os.getpid()}.building"
             shutil.rmtree(building, ignore_errors=True)
