@@ -59,8 +59,9 @@ def start_bare_flask(workers: int, threads: int) -> tuple[subprocess.Popen, str]
     code = (
         "import sys; sys.path.insert(0, %r)\n"
         "from bench.endpoint import bare_app\n"
+        "from kosru_kg.config import Settings\n"
         "from kosru_kg.server import serve\n"
-        "serve(bare_app(), '127.0.0.1', 0, %d, %d)\n" % (str(ROOT), workers, threads)
+        "serve(bare_app(), Settings(host='127.0.0.1', port=0, workers=%d, threads=%d))\n" % (str(ROOT), workers, threads)
     )
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, text=True)

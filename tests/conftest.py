@@ -33,14 +33,16 @@ def layout(settings) -> StoreLayout:
 
 
 @pytest.fixture(scope="session")
-def backend(layout) -> EmbeddedBackend:
-    return EmbeddedBackend.from_layout(layout)
+def backend(settings, layout) -> EmbeddedBackend:
+    backend = EmbeddedBackend(layout, settings)
+    yield backend
+    backend.close()
 
 
 @pytest.fixture(scope="session")
-def store(backend):
-    """The built graph as a plain pyoxigraph Store."""
-    return backend.store
+def store(layout):
+    """The built graph as a plain pyoxigraph Store (read-only)."""
+    return layout.open()
 
 
 @pytest.fixture(scope="session")

@@ -2,22 +2,40 @@
 
 from __future__ import annotations
 
-from kosru_kg.web.cache import AnswerCache
+from kosru_kg.backend import Answer, AnswerCache
+
+
+def answer(body: bytes) -> Answer:
+    return Answer("solutions", "text/csv", body)
 
 
 def test_least_recently_used_answer_is_dropped_first():
     cache = AnswerCache(entries=2)
-    cache.put(("v1", "a"), b"A")
-    cache.put(("v1", "b"), b"B")
-    assert cache.get(("v1", "a")) == b"A"  # now "b" is the oldest
-    cache.put(("v1", "c"), b"C")
+    cache.put(("v1", "a"), answer(b"A"))
+    cache.put(("v1", "b"), answer(b"B"))
+    assert cache.get(("v1", "a")).head == b"A"  # now "b" is the oldest
+    cache.put(("v1", "c"), answer(b"C"))
     assert cache.get(("v1", "b")) is None
-    assert cache.get(("v1", "a")) == b"A" and cache.get(("v1", "c")) == b"C"
+    assert cache.get(("v1", "a")).head == b"A" and cache.get(("v1", "c")).head == b"C"
 
 
 def test_large_answers_are_not_kept():
     cache = AnswerCache(largest=4)
-    cache.put(("v1", "big"), b"12345")
+    cache.put(("v1", "big"), answer(b"12345"))
+    assert cache.get(("v1", "big")) is None
+
+
+def test_the_cache_stays_within_its_total_size():
+    cache = AnswerCache(total=10)
+    for name in "abc":
+        cache.put(("v1", name), answer(b"1234"))
+    assert cache.get(("v1", "a")) is None
+    assert cache.get(("v1", "b")).head == cache.get(("v1", "c")).head == b"1234"
+
+
+def test_an_answer_still_streaming_is_not_kept():
+    cache = AnswerCache()
+    cache.put(("v1", "big"), Answer("solutions", "text/csv", b"head", iter([b"rest"])))
     assert cache.get(("v1", "big")) is None
 
 

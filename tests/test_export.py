@@ -63,7 +63,7 @@ def test_every_dump_is_byte_identical_across_builds(tmp_path, dumps):
     """A second build of the same data (the session store is the first) gives the same bytes."""
     rebuilt = Settings().replace(store=str(tmp_path / "store"))
     build(rebuilt)
-    backend = EmbeddedBackend.from_layout(StoreLayout(rebuilt.store))
+    backend = EmbeddedBackend(StoreLayout(rebuilt.store), rebuilt)
     for fmt in export.FORMATS:
         assert export.dump(backend, fmt, rebuilt.base_iri) == dumps[fmt.name], fmt.name
 

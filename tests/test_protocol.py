@@ -77,8 +77,8 @@ def test_nothing_acceptable_is_406_naming_what_is_available(accept, offers):
 
 
 def test_the_query_form_decides_what_is_acceptable():
-    assert get("ASK { ?s ?p ?o }", "text/csv").result_format == QueryResultsFormat.CSV
-    assert get("DESCRIBE <http://example.org/>", "application/n-triples").result_format == RdfFormat.N_TRIPLES
+    assert get("ASK { ?s ?p ?o }", "text/csv").media_type == "text/csv"
+    assert get("DESCRIBE <http://example.org/>", "application/n-triples").media_type == "application/n-triples"
     with pytest.raises(NotAcceptable):
         get(CONSTRUCT, "application/sparql-results+json")
     with pytest.raises(NotAcceptable):
@@ -96,7 +96,9 @@ def test_the_query_form_decides_what_is_acceptable():
     (CONSTRUCT, "application/trig", RdfFormat.TRIG),
 ])
 def test_each_media_type_has_its_serialiser(query, accept, result_format):
-    assert get(query, accept).result_format == result_format
+    media_type = get(query, accept).media_type
+    assert media_type == accept
+    assert {**protocol.SOLUTION_FORMATS, **protocol.GRAPH_FORMATS}[media_type] == result_format
 
 
 def test_text_answers_declare_utf8():

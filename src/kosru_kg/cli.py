@@ -8,7 +8,7 @@ import click
 from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
 
 from . import config, export
-from .backend import EmbeddedBackend
+from .backend import open_backend
 from .build import ValidationFailed, build, compile_graph
 from .facts import FactsError
 from .store import StoreLayout, StoreMissing
@@ -112,7 +112,7 @@ def serve_command(store, host, port, workers, threads) -> None:
         app = create_app(settings)
     except StoreMissing as exc:
         _fail(str(exc))
-    serve(app, settings.host, settings.port, settings.workers, settings.threads)
+    serve(app, settings)
 
 
 @main.command("export")
@@ -124,7 +124,7 @@ def export_command(store: str | None, fmt: str, output) -> None:
     """Write the published graph as one file, exactly as /download/ serves it."""
     settings = _settings(store=store)
     try:
-        backend = EmbeddedBackend.from_layout(StoreLayout(settings.store))
+        backend = open_backend(settings)
     except StoreMissing as exc:
         _fail(str(exc))
     output.write(export.dump(backend, export.FORMAT_BY_NAME[fmt], settings.base_iri))

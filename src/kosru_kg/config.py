@@ -10,6 +10,11 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+POSITIVE = ("workers", "threads", "query_timeout", "max_queries", "queue_timeout", "max_query_bytes",
+            "max_url_bytes", "max_header_bytes", "max_headers", "max_params", "max_html_rows")
+SERVER_CEILINGS = {"max_url_bytes": 8_000, "max_header_bytes": 8_000, "max_headers": 32_000}
+
+
 class ConfigError(ValueError):
     """A setting has a value that cannot be used."""
 
@@ -25,10 +30,30 @@ class Settings:
     port: int = 8080
     workers: int = 1
     threads: int = 8
+    # Where queries are answered: "" for the embedded store above, or a SPARQL endpoint's URL.
+    backend: str = ""
+    # Limits for a public endpoint (see README, "Security"); every one can be set as KOSRU_<NAME>.
+    query_timeout: float = 20.0  # seconds a query may run; a client may ask for less with timeout=
+    max_queries: int = 4  # queries running at once per server process (one query worker process each)
+    queue_timeout: float = 2.0  # seconds a query waits for a free slot before a 503 with Retry-After
+    max_query_bytes: int = 100_000  # query text, and the body of a POST (413 beyond)
+    max_url_bytes: int = 8_000  # request target: path and query string (414 beyond)
+    max_header_bytes: int = 8_000  # any one header line (431 beyond)
+    max_headers: int = 100  # header lines in a request (431 beyond)
+    max_params: int = 100  # query-string and form parameters together (400 beyond)
+    max_html_rows: int = 1_000  # rows shown in a page's table; the downloads carry all of them
 
     def __post_init__(self) -> None:
         if not self.base_iri.startswith(("http://", "https://")) or not self.base_iri.endswith(("/", "#")):
             raise ConfigError(f"base_iri must be an http(s) IRI ending in '/' or '#': {self.base_iri!r}")
+        if self.backend and not self.backend.startswith(("http://", "https://")):
+            raise ConfigError(f"backend must be empty (the embedded store) or an http(s) URL: {self.backend!r}")
+        for name in POSITIVE:
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name} must be positive, not {getattr(self, name)!r}")
+        for name, ceiling in SERVER_CEILINGS.items():
+            if getattr(self, name) > ceiling:
+                raise ConfigError(f"{name} can be at most {ceiling} (gunicorn's own ceiling), not {getattr(self, name)}")
 
     def replace(self, **changes) -> "Settings":
         """A copy with the given non-None values changed (None means 'not given')."""
@@ -49,6 +74,8 @@ def _coerce(values: dict) -> dict:
                 out[name] = Path(value).expanduser().resolve()
             elif kind == "int":
                 out[name] = int(value)
+            elif kind == "float":
+                out[name] = float(value)
             else:
                 out[name] = value
         except ValueError:

@@ -37,9 +37,34 @@ class PayloadTooLarge(HttpError):
     status, title = 413, "Payload too large"
 
 
+class UriTooLong(HttpError):
+    status, title = 414, "URI too long"
+
+
 class UnsupportedMediaType(HttpError):
     status, title = 415, "Unsupported media type"
 
 
+class HeaderFieldsTooLarge(HttpError):
+    status, title = 431, "Request header fields too large"
+
+
 class ServiceUnavailable(HttpError):
     status, title = 503, "Service unavailable"
+
+
+class QueryTimeout(ServiceUnavailable):
+    """The query ran out of time and was stopped; sending it again will not help."""
+
+    def __init__(self, limit: float):
+        super().__init__(f"the query ran longer than the time limit of {limit:g} s and was stopped; "
+                         "narrow it (add LIMIT, more specific patterns) or download the data and query it locally")
+        self.limit = limit
+
+
+class Busy(ServiceUnavailable):
+    """Every query slot is taken; the client may try again shortly."""
+
+    def __init__(self, running: int, retry_after: int):
+        super().__init__(f"{running} queries are already running, the most this server runs at once; "
+                         f"try again in {retry_after} s", headers={"Retry-After": str(retry_after)})

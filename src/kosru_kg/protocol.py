@@ -18,7 +18,7 @@ from pyoxigraph import NamedNode, QueryResultsFormat, QueryTriples, RdfFormat, S
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import dump_options_header, parse_accept_header, parse_options_header
 
-from .errors import BadRequest, Forbidden, NotAcceptable, UnsupportedMediaType
+from .errors import BadRequest, Forbidden, NotAcceptable, PayloadTooLarge, UnsupportedMediaType
 from .outbound import refuse_remote_services
 
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
@@ -60,6 +60,12 @@ _UPDATE_KEYWORD = re.compile(r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE
 
 
 @dataclass(frozen=True)
+class Limits:
+    params: int = 100  # parameters in the query string and form body together
+    query_bytes: int = 100_000  # the query text, UTF-8 encoded
+
+
+@dataclass(frozen=True)
 class QueryRequest:
     query: str
     # Both None: the service's own dataset (and the query's FROM / FROM NAMED). Otherwise
@@ -67,11 +73,11 @@ class QueryRequest:
     default_graphs: tuple[NamedNode, ...] | None
     named_graphs: tuple[NamedNode, ...] | None
     media_type: str
-    result_format: QueryResultsFormat | RdfFormat
+    timeout: float | None = None  # seconds the client allows, if it set ``timeout``
 
 
 def read_request(method: str, query_string: bytes, content_type: str | None, body: bytes,
-                 accept: str | None, base_iri: str) -> QueryRequest | None:
+                 accept: str | None, base_iri: str, limits: Limits = Limits()) -> QueryRequest | None:
     """The query a GET, HEAD or POST asks, or None for a GET that asks none (it wants the service description).
 
     ``base_iri`` resolves relative IRIs in the query; the protocol lets it be the endpoint's own IRI.
@@ -82,6 +88,9 @@ def read_request(method: str, query_string: bytes, content_type: str | None, bod
             raise Forbidden(READ_ONLY)
         for name, values in _post_params(content_type, body).items():
             params.setdefault(name, []).extend(values)
+    count = sum(len(values) for values in params.values())
+    if count > limits.params:
+        raise BadRequest(f"the request has {count} parameters; this endpoint takes at most {limits.params}")
     if "update" in params:
         raise Forbidden(READ_ONLY)
     if "query" not in params and method != "POST":
@@ -93,6 +102,10 @@ def read_request(method: str, query_string: bytes, content_type: str | None, bod
     if not query.strip():
         raise BadRequest("the request has no query: send it as the 'query' parameter or as an "
                          f"{QUERY_MEDIA_TYPE} body")
+    size = len(query.encode("utf-8"))
+    if size > limits.query_bytes:
+        raise PayloadTooLarge(f"the query is {size} bytes; this endpoint takes queries of at most {limits.query_bytes} "
+                              "bytes")
     refuse_remote_services(query)
     offers = _offers_for(query, base_iri)
     media_type = negotiate(accept, offers, params.get("format", []))
@@ -102,7 +115,7 @@ def read_request(method: str, query_string: bytes, content_type: str | None, bod
         default_graphs=_graphs(params, "default-graph-uri") if dataset_given else None,
         named_graphs=_graphs(params, "named-graph-uri") if dataset_given else None,
         media_type=media_type,
-        result_format=offers[media_type],
+        timeout=_timeout(params.get("timeout", [])),
     )
 
 
@@ -198,6 +211,19 @@ def _decode_params(raw: bytes, where: str) -> dict[str, list[str]]:
     for name, value in pairs:
         params.setdefault(name, []).append(value)
     return params
+
+
+def _timeout(values: list[str]) -> float | None:
+    """The ``timeout`` a client asks for, in seconds (as Fuseki takes it); the server's limit still caps it."""
+    if not values:
+        return None
+    try:
+        seconds = float(values[-1])
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0 or seconds == float("inf"):
+        raise BadRequest(f"timeout must be a positive number of seconds, not {values[-1]!r}")
+    return seconds
 
 
 def _graphs(params: dict[str, list[str]], name: str) -> tuple[NamedNode, ...]:

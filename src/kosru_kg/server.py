@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+
+from .config import Settings
+
+GUNICORN_LINE_CEILING = 8190  # gunicorn's own largest request line and header field
 
 
 class GunicornServer(BaseApplication):
@@ -32,12 +37,28 @@ def _announce(server) -> None:
         print(f"kosru-kg serving on http://{shown}:{port}/", flush=True)
 
 
-def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
+def _log_requests() -> None:
+    """The app's one JSON line per request goes to standard error, beside gunicorn's own log."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access = logging.getLogger("kosru_kg.access")
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    access.propagate = False
+
+
+def serve(app: Flask, settings: Settings) -> None:
+    """Serve ``app``; the app checks the configured limits, gunicorn stops only what is larger still."""
+    host = settings.host
+    _log_requests()
     options = {
-        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
-        "workers": workers,
+        "bind": f"[{host}]:{settings.port}" if ":" in host else f"{host}:{settings.port}",
+        "workers": settings.workers,
         "worker_class": "gthread",
-        "threads": threads,
+        "threads": settings.threads,
+        "limit_request_line": GUNICORN_LINE_CEILING,
+        "limit_request_field_size": GUNICORN_LINE_CEILING,
+        "limit_request_fields": min(2 * settings.max_headers, 32768),
         "preload_app": True,
         "when_ready": _announce,
         "accesslog": None,

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
-from ..backend import Backend, EmbeddedBackend
+from ..backend import Backend, open_backend
 from ..config import Settings
-from ..store import StoreLayout
-from . import errors, headers
+from . import access_log, errors, headers, limits
 
 
 @dataclass
@@ -22,10 +21,12 @@ def create_app(settings: Settings, backend: Backend | None = None) -> Flask:
     """An app serving ``backend`` (by default the store published at ``settings.store``)."""
     app = Flask(__name__)
     app.json.sort_keys = False
-    backend = backend or EmbeddedBackend.from_layout(StoreLayout(settings.store))
+    backend = backend or open_backend(settings)
     app.extensions["kosru"] = AppState(settings=settings, backend=backend)
+    app.wsgi_app = access_log.AccessLog(app.wsgi_app)
     errors.register(app)
     headers.register(app)
+    limits.register(app)
     from . import downloads, editor, endpoint, pages, questions, resources  # noqa: PLC0415 - blueprints import state helpers from here
 
     app.register_blueprint(endpoint.blueprint)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 
 from flask import current_app
@@ -37,32 +36,3 @@ def cached(key: tuple, compute: Callable, name: str = KEY):
     """
     version_cache = current_app.extensions.setdefault(name, VersionCache())
     return version_cache.get(state().backend.version, key, compute)
-
-
-class AnswerCache:
-    """Recent query answers of the served version, least recently used first out.
-
-    A version never changes, so an answer stays right until the next version; only small
-    answers are kept, so the cache stays small whatever strangers ask.
-    """
-
-    def __init__(self, entries: int = 1024, largest: int = 256 * 1024):
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[tuple, bytes] = OrderedDict()
-        self._limit, self._largest = entries, largest
-
-    def get(self, key: tuple) -> bytes | None:
-        with self._lock:
-            body = self._entries.get(key)
-            if body is not None:
-                self._entries.move_to_end(key)
-            return body
-
-    def put(self, key: tuple, body: bytes) -> None:
-        if len(body) > self._largest:
-            return
-        with self._lock:
-            self._entries[key] = body
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._limit:
-                self._entries.popitem(last=False)

@@ -5,42 +5,46 @@ The rules live in ``kosru_kg.protocol``; this module only moves them between HTT
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+from collections.abc import Iterator
+
+from flask import Blueprint, Response, render_template, request
 from pyoxigraph import NamedNode, Variable
 
-from .. import protocol, service_description
-from . import state
-from .cache import AnswerCache
+from .. import budget, protocol, service_description
+from ..backend import Answer
+from . import access_log, state
 
 blueprint = Blueprint("endpoint", __name__)
 
 CORS_MAX_AGE = 24 * 60 * 60  # seconds a browser may cache a preflight answer
-ANSWERS = "kosru.answers"  # key of the app's AnswerCache; keyed by version, a new version never sees old answers
 NAMED_GRAPHS = "SELECT DISTINCT ?graph WHERE { GRAPH ?graph {} } ORDER BY ?graph"
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
     endpoint = _endpoint_iri()
+    settings = state().settings
     asked = protocol.read_request(request.method, request.query_string, request.content_type,
-                                  request.get_data(cache=False), request.headers.get("Accept"), base_iri=endpoint)
+                                  request.get_data(cache=False), request.headers.get("Accept"), base_iri=endpoint,
+                                  limits=protocol.Limits(settings.max_params, settings.max_query_bytes))
     if asked is None:
         return _service_description(endpoint)
-    backend = state().backend
-    key = (backend.version, asked, endpoint)
-    answers = current_app.extensions[ANSWERS]
-    body = answers.get(key)
-    if body is None:
-        result = backend.query(asked.query, default_graph=asked.default_graphs,
-                               named_graphs=asked.named_graphs, base_iri=endpoint)
-        body = result.serialize(format=asked.result_format)
-        answers.put(key, body)
-    return Response(body, content_type=protocol.content_type(asked.media_type))
+    request.environ[access_log.QUERY] = asked.query
+    limit = min(asked.timeout or settings.query_timeout, settings.query_timeout)
+    with budget.scope(budget.Budget.starting_now(limit, budget.current(limit).client)):
+        answer = state().backend.stream(asked.query, asked.media_type, default_graph=asked.default_graphs,
+                                        named_graphs=asked.named_graphs, base_iri=endpoint)
+    content_type = protocol.content_type(asked.media_type)
+    if answer.rest is None:
+        return Response(answer.head, content_type=content_type)
+    # Too large to hold: sent as it comes, chunked; a failure now ends the response without
+    # its last chunk, so the client sees an error instead of a complete-looking answer.
+    return Response(_sent_whole(answer), content_type=content_type, direct_passthrough=True)
 
 
-@blueprint.record_once
-def _create_answer_cache(setup) -> None:
-    setup.app.extensions[ANSWERS] = AnswerCache()
+def _sent_whole(answer: Answer) -> Iterator[bytes]:
+    yield answer.head
+    yield from answer.rest
 
 
 def _endpoint_iri() -> str:

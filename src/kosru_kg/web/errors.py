@@ -9,6 +9,7 @@ from markupsafe import escape
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from ..errors import HttpError
+from .access_log import OUTCOME
 
 log = logging.getLogger("kosru_kg")
 
@@ -33,6 +34,7 @@ def render(status: int, title: str, message: str, headers: dict[str, str] | None
 def register(app: Flask) -> None:
     @app.errorhandler(HttpError)
     def _http_error(exc: HttpError):
+        request.environ[OUTCOME] = type(exc).__name__
         return render(exc.status, exc.title, exc.message, exc.headers)
 
     @app.errorhandler(HTTPException)
@@ -46,4 +48,5 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
+        request.environ[OUTCOME] = f"error: {type(exc).__name__}"
         return render(500, "Internal error", "The server failed to answer this request; the error is logged.")

@@ -1,0 +1,95 @@
+"""A query worker process: one published store open read-only, one query at a time.
+
+pyoxigraph cannot interrupt a running query, so queries run here, in a process the server
+kills when the deadline passes. It imports nothing of the web app, so it starts fast.
+
+Messages to the server, over the connection it passes as file descriptor ``argv[1]``:
+``("ready",)`` once the store is open, then per query ``("form", form, media_type)``,
+``("chunk", bytes)``..., ``("end",)``, or at any point ``("malformed", message)`` or
+``("failed", message)``.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from multiprocessing.connection import Connection
+
+from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Store
+
+CHUNK_BYTES = 64 * 1024
+GRACE_SECONDS = 5  # past the deadline, the process ends itself should the server be gone
+PARSED = {"solutions": "application/sparql-results+json", "boolean": "application/sparql-results+json",
+          "triples": "application/n-triples"}
+
+
+class ChunkWriter:
+    """A binary file for pyoxigraph's serialisers that sends what it is given in chunks."""
+
+    def __init__(self, connection: Connection):
+        self._connection = connection
+        self._buffer = bytearray()
+
+    def write(self, data) -> int:
+        self._buffer += data
+        if len(self._buffer) >= CHUNK_BYTES:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self._buffer:
+            self._connection.send(("chunk", bytes(self._buffer)))
+            self._buffer.clear()
+
+
+def answer(store: Store, job, seconds: float, connection: Connection) -> None:
+    """Answer one job; an alarm (whose default action ends the process) bounds it even if the server dies."""
+    signal.setitimer(signal.ITIMER_REAL, seconds + GRACE_SECONDS)
+    try:
+        kwargs = {"base_iri": job.base_iri, "substitutions": dict(job.substitutions) or None}
+        if job.default_graph is not None:
+            kwargs["default_graph"] = list(job.default_graph)
+        if job.named_graphs is not None:
+            kwargs["named_graphs"] = list(job.named_graphs)
+        try:
+            result = store.query(job.sparql, **kwargs)
+        except SyntaxError as exc:
+            connection.send(("malformed", str(exc)))
+            return
+        form = ("boolean" if isinstance(result, QueryBoolean)
+                else "solutions" if isinstance(result, QuerySolutions) else "triples")
+        media_type = job.media_type or PARSED[form]
+        kind = RdfFormat if form == "triples" else QueryResultsFormat
+        result_format = kind.from_media_type(media_type)
+        if result_format is None:
+            connection.send(("failed", f"a {form} answer cannot be written as {media_type}"))
+            return
+        connection.send(("form", form, media_type))
+        writer = ChunkWriter(connection)
+        result.serialize(writer, format=result_format)
+        writer.flush()
+        connection.send(("end",))
+    except (OSError, ValueError, RuntimeError) as exc:
+        connection.send(("failed", str(exc)))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def main(argv: list[str]) -> None:
+    connection = Connection(int(argv[1]))
+    try:
+        store = Store.read_only(argv[2])
+    except OSError as exc:
+        connection.send(("failed", f"cannot open the store: {exc}"))
+        return
+    connection.send(("ready",))
+    while True:
+        try:
+            job, seconds = connection.recv()
+        except (EOFError, OSError):
+            return  # the server closed its end: nothing more to answer
+        answer(store, job, seconds, connection)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,47 @@
+"""Limits every request meets before any work is done for it, and the time budget its queries share."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, request
+
+from .. import budget
+from ..errors import HeaderFieldsTooLarge, PayloadTooLarge, UriTooLong
+
+
+def register(app: Flask) -> None:
+    settings = app.extensions["kosru"].settings
+    # Werkzeug enforces it too while a body of unstated length is read; the check below names it first.
+    app.config["MAX_CONTENT_LENGTH"] = body_limit(settings.max_query_bytes)
+    app.before_request(_check_and_open_budget)
+    app.teardown_request(_close_budget)
+
+
+def body_limit(query_bytes: int) -> int:
+    """A form body may percent-encode every byte of the query (three bytes each), plus other parameters."""
+    return 3 * query_bytes + 4096
+
+
+def _check_and_open_budget() -> None:
+    settings = current_app.extensions["kosru"].settings
+    environ = request.environ
+    target = len(environ.get("RAW_URI") or request.full_path)
+    if target > settings.max_url_bytes:
+        raise UriTooLong(f"the request target is {target} bytes; this server takes at most {settings.max_url_bytes} "
+                         "(send a long query by POST)")
+    if len(request.headers) > settings.max_headers:
+        raise HeaderFieldsTooLarge(f"the request has {len(request.headers)} header fields; this server takes at most "
+                                   f"{settings.max_headers}")
+    for name, value in request.headers.items():
+        if len(name) + len(value) + 2 > settings.max_header_bytes:
+            raise HeaderFieldsTooLarge(f"the {name} header is longer than {settings.max_header_bytes} bytes")
+    length = request.content_length
+    if length is not None and length > body_limit(settings.max_query_bytes):
+        raise PayloadTooLarge(f"the request body is {length} bytes; this server takes at most "
+                              f"{body_limit(settings.max_query_bytes)}")
+    g.budget_token = budget.enter(budget.Budget.starting_now(settings.query_timeout, environ.get("gunicorn.socket")))
+
+
+def _close_budget(_exc) -> None:
+    token = g.pop("budget_token", None)
+    if token is not None:
+        budget.leave(token)

@@ -1,0 +1,167 @@
+"""Query worker processes (``kosru_kg.query_process``): started on demand, reused, killed at the deadline.
+
+A worker serves one store version; when a new version is published, idle workers of the old
+one are stopped and new ones open the new version, while queries already running finish on
+the old. A client that hangs up, or a query that overruns, costs only its own worker.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+
+from .budget import Budget
+from .errors import BadRequest, HttpError, QueryTimeout, ServiceUnavailable
+
+
+class ClientGone(HttpError):
+    """The client closed its connection; its query is stopped and nobody reads this answer."""
+
+    status, title = 499, "Client closed request"
+
+
+class QueryFailed(HttpError):
+    """The engine could not evaluate a well-formed query."""
+
+    status, title = 400, "Query failed"
+
+
+class Worker:
+    """One query process and the server's end of its connection."""
+
+    def __init__(self, store_dir: Path):
+        ours, theirs = socket.socketpair()
+        self.store_dir = store_dir
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kosru_kg.query_process", str(theirs.fileno()), str(store_dir)],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        self.connection = Connection(ours.detach())
+        self.ready = False
+
+    def send(self, job, budget: Budget) -> None:
+        self.connection.send((job, budget.remaining()))
+
+    def receive(self, budget: Budget) -> tuple:
+        """The worker's next message, unless the deadline passes or the client hangs up first."""
+        watched = [self.connection] if budget.client is None else [self.connection, budget.client]
+        while True:
+            ready = wait(watched, timeout=budget.remaining())
+            if not ready:
+                raise QueryTimeout(budget.limit)
+            if self.connection in ready:
+                try:
+                    return self.connection.recv()
+                except (EOFError, OSError):
+                    raise ServiceUnavailable("the query's worker process stopped unexpectedly (it may have run "
+                                             "out of memory); the query was abandoned") from None
+            if budget.client_gone():
+                raise ClientGone("the client closed the connection; its query was stopped")
+            watched = [self.connection]  # the client sent more (a pipelined request): stop watching it
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        self.connection.close()
+
+
+class QueryWorkers:
+    """A pool of at most ``size`` idle workers; the caller bounds how many run at once."""
+
+    def __init__(self, size: int):
+        self._size = size
+        self._lock = threading.Lock()
+        self._idle: list[Worker] = []
+        self._pid = os.getpid()
+        atexit.register(self.close)
+
+    def run(self, store_dir: Path, job, budget: Budget):
+        """Start ``job`` on a worker of ``store_dir``; the Running answer's chunks return the worker when done."""
+        from .backend import Running  # noqa: PLC0415 - backend imports this module lazily
+
+        worker = self._take(store_dir, budget)
+        try:
+            worker.send(job, budget)
+            message = worker.receive(budget)
+        except BaseException:
+            worker.kill()
+            raise
+        if message[0] != "form":
+            self._give_back(worker)
+            raise _refusal(message)
+        _, form, media_type = message
+        return Running(form, media_type, self._chunks(worker, budget))
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.kill()
+
+    def _chunks(self, worker: Worker, budget: Budget) -> Iterator[bytes]:
+        finished = False
+        try:
+            while True:
+                message = worker.receive(budget)
+                if message[0] == "chunk":
+                    yield message[1]
+                elif message[0] == "end":
+                    finished = True
+                    return
+                else:
+                    raise _refusal(message)
+        finally:
+            if finished:
+                self._give_back(worker)
+            else:
+                worker.kill()
+
+    def _take(self, store_dir: Path, budget: Budget) -> Worker:
+        """An idle worker of ``store_dir``, or a new one; idle workers of other versions are stopped."""
+        stale = []
+        with self._lock:
+            if os.getpid() != self._pid:  # forked (a server worker): the parent's workers are not ours
+                self._idle, self._pid = [], os.getpid()
+            worker = None
+            while self._idle and worker is None:
+                candidate = self._idle.pop()
+                if candidate.store_dir == store_dir and candidate.process.poll() is None:
+                    worker = candidate
+                else:
+                    stale.append(candidate)
+        for old in stale:
+            old.kill()
+        if worker is not None:
+            return worker
+        worker = Worker(store_dir)
+        try:
+            message = worker.receive(budget)
+        except BaseException:
+            worker.kill()
+            raise
+        if message != ("ready",):
+            worker.kill()
+            raise ServiceUnavailable(f"a query worker could not start: {message[-1]}")
+        return worker
+
+    def _give_back(self, worker: Worker) -> None:
+        with self._lock:
+            if len(self._idle) < self._size and os.getpid() == self._pid:
+                self._idle.append(worker)
+                return
+        worker.kill()
+
+
+def _refusal(message: tuple) -> HttpError:
+    kind, text = message[0], message[-1]
+    if kind == "malformed":
+        return BadRequest(f"malformed query: {text}")
+    return QueryFailed(f"the query could not be evaluated: {text}")
