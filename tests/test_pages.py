@@ -8,7 +8,7 @@ import pytest
 from htmltree import Element, Page
 
 from kosru_kg import questions
-from kosru_kg.web.editor import DEFAULT_QUERY, ROW_LIMIT
+from kosru_kg.web.editor import DEFAULT_QUERY
 
 PREFIXES = """
 PREFIX kosru: <https://w3id.org/kosru/ontology#>
@@ -191,9 +191,10 @@ def test_an_ask_answer_is_yes_or_no(client):
     assert answer(root).one("strong").text() == "yes"
 
 
-def test_long_answers_are_cut_and_say_so(client):
-    rows = answer_table(parse(client.get("/query", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"})))
-    assert len(rows) == ROW_LIMIT + 1
+def test_long_answers_are_cut_and_say_so(client, settings):
+    root = parse(client.get("/query", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"}))
+    assert len(answer_table(root)) == settings.max_html_rows + 1
+    assert "the first of more" in root.one("caption").text()
 
 
 def test_a_malformed_query_gets_the_parsers_message_and_400(client, store):

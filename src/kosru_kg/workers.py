@@ -27,10 +27,10 @@ class ClientGone(HttpError):
     status, title = 499, "Client closed request"
 
 
-class QueryFailed(HttpError):
+class QueryFailed(BadRequest):
     """The engine could not evaluate a well-formed query."""
 
-    status, title = 400, "Query failed"
+    title = "Query failed"
 
 
 class Worker:

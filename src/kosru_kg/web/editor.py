@@ -21,7 +21,6 @@ from .terms import TermView
 
 blueprint = Blueprint("editor", __name__)
 
-ROW_LIMIT = 1000  # rows shown in the page; the formats give them all
 DEFAULT_QUERY = """PREFIX kosru: <https://w3id.org/kosru/ontology#>
 
 # Which states recognised Kosovo first?
@@ -51,19 +50,8 @@ class Answer:
     kind: str  # a key of ALTERNATES
     head: list[str]
     rows: list[list[TermView]]
-    truncated: bool = False  # more than ROW_LIMIT rows
+    truncated: bool = False  # more rows than the page shows (settings.max_html_rows)
     boolean: bool | None = None
-
-
-class _First:
-    """The first ``limit`` solutions, read as ``results_table`` reads a whole answer."""
-
-    def __init__(self, solutions: QuerySolutions, limit: int):
-        self.variables = solutions.variables
-        self._rows = list(islice(solutions, limit))
-
-    def __iter__(self):
-        return iter(self._rows)
 
 
 def tabulate(result, backend: Backend, settings: Settings, root: str) -> Answer:
@@ -71,12 +59,13 @@ def tabulate(result, backend: Backend, settings: Settings, root: str) -> Answer:
     if isinstance(result, QueryBoolean):
         return Answer("boolean", [], [], boolean=bool(result))
     if isinstance(result, QuerySolutions):
-        columns, rows = results_table(_First(result, ROW_LIMIT + 1), backend, settings.base_iri, root)
-        return Answer("solutions", [c.variable for c in columns], rows[:ROW_LIMIT], len(rows) > ROW_LIMIT)
-    triples = [[t.subject, t.predicate, t.object] for t in islice(result, ROW_LIMIT + 1)]
-    names = terms.labels(backend, (value for row in triples for value in row))
-    rows = [[terms.view(value, names, settings.base_iri, root) for value in row] for row in triples[:ROW_LIMIT]]
-    return Answer("graph", ["subject", "predicate", "object"], rows, len(triples) > ROW_LIMIT)
+        columns, rows, truncated = results_table(result, backend, settings.base_iri, root, settings.max_html_rows)
+        return Answer("solutions", [c.variable for c in columns], rows, truncated)
+    limit = settings.max_html_rows
+    triples = [[t.subject, t.predicate, t.object] for t in islice(result, limit + 1)]
+    names = terms.labels(backend, (value for row in triples[:limit] for value in row))
+    rows = [[terms.view(value, names, settings.base_iri, root) for value in row] for row in triples[:limit]]
+    return Answer("graph", ["subject", "predicate", "object"], rows, len(triples) > limit)
 
 
 @blueprint.get("/query")
@@ -106,10 +95,7 @@ def run(text: str, backend: Backend, settings: Settings, root: str) -> Answer:
     """The answer to ``text``; relative IRIs resolve against the endpoint, as they do there."""
     if not text.strip():
         raise BadRequest("the query is empty: write a SPARQL query in the box")
-    try:
-        result = backend.query(text, base_iri=url_for("endpoint.sparql", _external=True))
-    except SyntaxError as exc:
-        raise BadRequest(f"the query is malformed: {exc}") from None
+    result = backend.query(text, base_iri=url_for("endpoint.sparql", _external=True))
     return tabulate(result, backend, settings, root)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import islice
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -70,10 +71,11 @@ def page(name: str) -> Response:
     settings, backend = state().settings, state().backend
     root = request.script_root
     # The parameters' columns repeat the values chosen in the form above the table.
-    columns, rows = results_table(solutions, backend, settings.base_iri, root, hide=values.keys())
+    columns, rows, truncated = results_table(solutions, backend, settings.base_iri, root, settings.max_html_rows,
+                                             hide=values.keys())
     alternates = _alternates(name, values)
     body = render_template(
-        "questions/question.html", question=question, values=values, columns=columns, rows=rows,
+        "questions/question.html", question=question, values=values, columns=columns, rows=rows, truncated=truncated,
         form=[(param, param.choices(backend, settings.base_iri)) for param in question.params],
         sources=_sources(rows, backend, settings.base_iri, root), alternates=alternates,
         picture=pictures.picture(question.picture) if question.picture else None,
@@ -109,18 +111,21 @@ def _alternates(name: str, values: dict[str, str]) -> dict[str, tuple[str, str]]
             for fmt, media_type in FORMATS.items()}
 
 
-def results_table(solutions: QuerySolutions, backend, base_iri: str, root: str, hide: Iterable[str] = ()
-                  ) -> tuple[list[Column], list[list[TermView]]]:
-    """Columns and rows ready for a table: a ``?x`` column shows its ``?xLabel`` column's text.
+def results_table(solutions: QuerySolutions, backend, base_iri: str, root: str, limit: int, hide: Iterable[str] = ()
+                  ) -> tuple[list[Column], list[list[TermView]], bool]:
+    """Columns and at most ``limit`` rows ready for a table, and whether rows were left out.
 
-    The label columns fold into the columns they name (the Wikidata convention); other
-    resources are shown by the label the graph gives them. Columns named in ``hide`` are left out.
+    A ``?x`` column shows its ``?xLabel`` column's text: the label columns fold into the
+    columns they name (the Wikidata convention); other resources are shown by the label the
+    graph gives them. Columns named in ``hide`` are left out.
     """
     variables = [v.value for v in solutions.variables]
     labelled = {v for v in variables if v + "Label" in variables}
     folded = {v + "Label" for v in labelled}
     shown = [v for v in variables if v not in folded and v not in hide]
-    solutions = list(solutions)
+    solutions = list(islice(solutions, limit + 1))
+    truncated = len(solutions) > limit
+    solutions = solutions[:limit]
     names = labels(backend, (row[v] for row in solutions for v in shown if v not in labelled))
     rows = []
     for row in solutions:
@@ -130,7 +135,7 @@ def results_table(solutions: QuerySolutions, backend, base_iri: str, root: str, 
             own = {row[v].value: label.value} if label is not None and isinstance(row[v], NamedNode) else names
             cells.append(view(row[v], own, base_iri, root))
         rows.append(cells)
-    return [Column(v, heading(v)) for v in shown], rows
+    return [Column(v, heading(v)) for v in shown], rows, truncated
 
 
 def heading(variable: str) -> str:
