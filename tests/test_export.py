@@ -222,3 +222,10 @@ def test_named_graph_dumps_hold_both_graphs(dumps, settings):
     graphs = {q.graph_name for q in parse(dumps["nquads"], RdfFormat.N_QUADS)}
     assert graphs == {minter.graph("facts"), minter.graph("ontology")}
     assert NamedNode(COSTA_RICA) in {q.subject for q in parse(dumps["trig"], RdfFormat.TRIG)}
+
+
+def test_json_ld_processing_never_loads_a_remote_document():
+    """pyld would fetch a remote @context; the export's loader refuses instead."""
+    with pytest.raises(jsonld.JsonLdError):
+        jsonld.expand({"@context": "http://127.0.0.1:9/context.jsonld", "name": "x"},
+                      {"documentLoader": export._no_remote_documents})

@@ -61,3 +61,40 @@ def test_the_word_in_strings_iris_variables_and_comments_is_allowed(query):
 def test_the_embedded_backend_refuses_it_too(backend):
     with pytest.raises(Forbidden):
         backend.query("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+
+
+def request_status(live_server, path: str, data: bytes | None = None, content_type: str | None = None) -> int:
+    request = urllib.request.Request(live_server(path), data=data,
+                                     headers={"Content-Type": content_type} if content_type else {})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as refused:
+        return refused.code
+
+
+def sparql(query: str, extra: str = "") -> str:
+    return "sparql?query=" + urllib.parse.quote(query) + extra
+
+
+# Each request names the listener's address ({url}) where a client might hope the server fetches it.
+@pytest.mark.parametrize(("path", "body", "content_type", "statuses"), [
+    (sparql("LOAD <{url}>"), None, None, {403}),
+    ("sparql?update=" + urllib.parse.quote("LOAD <{url}> INTO GRAPH <urn:x>"), None, None, {403}),
+    ("sparql", "LOAD <{url}>", "application/sparql-update", {403}),
+    (sparql("SELECT * FROM <{url}> WHERE { ?s ?p ?o }"), None, None, {200}),
+    (sparql("SELECT * FROM NAMED <{url}> WHERE { GRAPH ?g { ?s ?p ?o } }"), None, None, {200}),
+    (sparql("ASK { ?s ?p ?o }", "&default-graph-uri={url}&named-graph-uri={url}"), None, None, {200}),
+    (sparql("DESCRIBE <{url}>"), None, None, {200}),
+    (sparql('SELECT * WHERE { BIND(IRI("{url}") AS ?x) SERVICE ?x { ?s ?p ?o } }'), None, None, {403}),
+    ("query?query=" + urllib.parse.quote("SELECT * WHERE { SERVICE <{url}> { ?s ?p ?o } }"), None, None, {403}),
+    ("questions/sources-of-fact?resource={url}", None, None, {200, 400}),
+    ("download/kosru.jsonld", None, None, {200}),
+])
+def test_no_iri_in_a_request_makes_the_server_connect(live_server, listener, path, body, content_type, statuses):
+    url = "http://127.0.0.1:%d/data" % listener.getsockname()[1]
+    data = body.replace("{url}", url).encode() if body else None
+    target = path.replace(urllib.parse.quote("{url}"), urllib.parse.quote(url, safe="")).replace("{url}", url)
+    assert request_status(live_server, target, data, content_type) in statuses
+    assert not connected(listener)

@@ -213,8 +213,15 @@ def _json_ld(quads: Sequence[Quad], base_iri: str) -> bytes:
     them in canonical form (the tests check the expansion against the Turtle dump).
     """
     ntriples = serialize([q.triple for q in quads], format=RdfFormat.N_TRIPLES).decode("utf-8")
-    expanded = jsonld.from_rdf(ntriples, {"format": "application/n-quads", "useNativeTypes": True})
-    compacted = jsonld.compact(expanded, context_document(), {"graph": True})
+    options = {"documentLoader": _no_remote_documents}
+    expanded = jsonld.from_rdf(ntriples, {"format": "application/n-quads", "useNativeTypes": True, **options})
+    compacted = jsonld.compact(expanded, context_document(), {"graph": True, **options})
     nodes = sorted(compacted["@graph"], key=lambda node: node["id"])
     document = {"@context": context_url(base_iri), "@graph": nodes}
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _no_remote_documents(url: str, options=None):
+    """pyld fetches remote contexts by default; every context here is local, so none is ever fetched."""
+    raise jsonld.JsonLdError(f"remote JSON-LD documents are never loaded: {url}", "jsonld.LoadDocumentError",
+                             code="loading document failed")

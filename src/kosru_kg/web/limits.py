@@ -24,7 +24,7 @@ def body_limit(query_bytes: int) -> int:
 def _check_and_open_budget() -> None:
     settings = current_app.extensions["kosru"].settings
     environ = request.environ
-    target = len(environ.get("RAW_URI") or request.full_path)
+    target = len(request.full_path)
     if target > settings.max_url_bytes:
         raise UriTooLong(f"the request target is {target} bytes; this server takes at most {settings.max_url_bytes} "
                          "(send a long query by POST)")

@@ -1,0 +1,221 @@
+"""Queries run under a deadline in worker processes that are really killed, against real servers.
+
+Three servers, each set up for what it shows: a short server-wide limit with one query at a
+time; a long limit where clients ask for less; one worker whose death can be watched.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import select
+import socket
+import threading
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from conftest import start_server, stop_server
+
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # about 10^11 rows to count
+HUGE = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"  # about 3 × 10^7 rows: streams far longer than any limit here
+FAST = "ASK { ?s ?p ?o }"
+WATCH_SECONDS = 30  # how long a test waits for a worker to die; the query would run for minutes
+
+
+def server_with(settings, **limits):
+    env = {**os.environ, **{f"KOSRU_{name.upper()}": str(value) for name, value in limits.items()}}
+    return start_server("--store", str(settings.store), env=env)
+
+
+@pytest.fixture(scope="module")
+def strict(settings):
+    """A server whose own limit is 2 s and which runs one query at a time."""
+    server = server_with(settings, query_timeout=2, max_queries=1, queue_timeout=0.5)
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def roomy(settings):
+    """A server with a 120 s limit: any shorter deadline below is the client's own."""
+    server = server_with(settings, query_timeout=120, max_queries=3)
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture()
+def single(settings):
+    """A fresh server with one query worker, started by a first query, so its pid is known."""
+    server = server_with(settings, query_timeout=120, max_queries=1)
+    assert ask(server, FAST)[0] == 200
+    [worker] = query_workers(server.process.pid)
+    yield server, worker
+    stop_server(server)
+
+
+def connect(server) -> http.client.HTTPConnection:
+    url = urllib.parse.urlsplit(server.url)
+    return http.client.HTTPConnection(url.hostname, url.port, timeout=300)
+
+
+def ask(server, query: str, accept: str = "application/sparql-results+json", **params) -> tuple[int, dict, bytes]:
+    connection = connect(server)
+    connection.request("GET", "/sparql?" + urllib.parse.urlencode({"query": query, **params}), headers={"Accept": accept})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, dict(response.getheaders()), body
+
+
+def descendants(pid: int) -> dict[int, bytes]:
+    """Every process below ``pid``, with its command line."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = {}, [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            todo.append(child)
+            try:
+                found[child] = (Path("/proc") / str(child) / "cmdline").read_bytes()
+            except OSError:
+                pass
+    return found
+
+
+def query_workers(server_pid: int) -> list[int]:
+    """The pids of the query worker processes below a server process."""
+    return [pid for pid, command in descendants(server_pid).items() if b"kosru_kg.query_process" in command]
+
+
+def exits_within(pid: int, seconds: float) -> bool:
+    """Whether process ``pid`` ends within ``seconds``: a pidfd becomes readable when it does."""
+    try:
+        pidfd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        return bool(select.select([pidfd], [], [], seconds)[0])
+    finally:
+        os.close(pidfd)
+
+
+def peak_memory_kib(pid: int) -> int:
+    status = (Path("/proc") / str(pid) / "status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1])
+
+
+def web_worker(server) -> int:
+    """The gunicorn worker process (the one that answers) of a one-worker server."""
+    return next(pid for pid, command in descendants(server.process.pid).items()
+                if b"kosru_kg.query_process" not in command)
+
+
+# --- the deadline ---------------------------------------------------------------------------
+
+def test_a_query_past_the_servers_limit_gets_503_naming_it(strict):
+    status, headers, body = ask(strict, ENDLESS)
+    assert status == 503
+    assert "time limit of 2 s" in body.decode()
+
+
+def test_a_client_may_ask_for_less_time(roomy):
+    status, _, body = ask(roomy, ENDLESS, timeout="1.5")
+    assert status == 503
+    assert "time limit of 1.5 s" in body.decode()
+
+
+def test_a_client_cannot_ask_for_more_time_than_the_server_allows(strict):
+    status, _, body = ask(strict, ENDLESS, timeout="600")
+    assert status == 503 and "time limit of 2 s" in body.decode()
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon", "nan", "inf"])
+def test_a_bad_timeout_is_400_naming_it(roomy, value):
+    status, _, body = ask(roomy, FAST, timeout=value)
+    assert status == 400 and "timeout" in body.decode()
+
+
+def test_the_overrunning_worker_is_killed_and_replaced(single):
+    server, worker = single
+    status, _, _ = ask(server, ENDLESS, timeout="1")
+    assert status == 503
+    assert exits_within(worker, 0)  # already gone when the 503 was sent
+    assert ask(server, "ASK { ?s a ?class }")[0] == 200  # not cached: a new worker answers it
+    replacements = query_workers(server.process.pid)
+    assert replacements and worker not in replacements
+
+
+def test_others_are_served_while_a_query_overruns(roomy):
+    outcome = {}
+    slow = threading.Thread(target=lambda: outcome.update(slow=ask(roomy, ENDLESS, timeout="10")[0]))
+    slow.start()
+    try:
+        for n in range(5):
+            status, _, body = ask(roomy, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o }} LIMIT {n + 1}")
+            assert status == 200 and b'"n"' in body
+        assert slow.is_alive() and "slow" not in outcome  # all answered while the slow query still ran
+    finally:
+        slow.join()
+    assert outcome["slow"] == 503
+
+
+def test_a_client_that_hangs_up_frees_its_query(single):
+    server, worker = single
+    url = urllib.parse.urlsplit(server.url)
+    with socket.create_connection((url.hostname, url.port)) as connection:
+        target = "/sparql?" + urllib.parse.urlencode({"query": ENDLESS})
+        connection.sendall(f"GET {target} HTTP/1.1\r\nHost: {url.netloc}\r\n\r\n".encode())
+    assert exits_within(worker, WATCH_SECONDS)  # long before its 120 s limit
+    assert ask(server, FAST)[0] == 200
+
+
+# --- beyond the number of queries running at once --------------------------------------------
+
+def test_a_query_beyond_the_running_limit_gets_503_with_retry_after(strict):
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(ask(strict, ENDLESS))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    messages = sorted(body.decode() for _, _, body in answers)
+    assert [status for status, _, _ in answers] == [503, 503]
+    busy = next(headers for _, headers, body in answers if b"already running" in body)
+    assert int(busy["Retry-After"]) >= 1
+    assert "already running" in messages[0] and "time limit of 2 s" in messages[1]
+
+
+# --- streaming -------------------------------------------------------------------------------
+
+def test_a_failure_after_streaming_began_aborts_the_response(roomy):
+    connection = connect(roomy)
+    connection.request("GET", "/sparql?" + urllib.parse.urlencode({"query": HUGE, "timeout": "2"}),
+                       headers={"Accept": "text/csv"})
+    try:
+        response = connection.getresponse()
+        assert response.status == 200 and response.getheader("Transfer-Encoding") == "chunked"
+        with pytest.raises(http.client.IncompleteRead):
+            response.read()
+    finally:
+        connection.close()
+
+
+def test_large_answers_stream_with_flat_memory(roomy, store):
+    triples = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+    rows = " ".join(str(n) for n in range(30))
+    query = f"SELECT * WHERE {{ ?s ?p ?o VALUES ?n {{ {rows} }} }}"  # 30 rows per triple, about 30 MB of JSON
+    assert ask(roomy, FAST)[0] == 200
+    worker = web_worker(roomy)
+    before = peak_memory_kib(worker)
+    status, headers, body = ask(roomy, query)
+    assert status == 200 and headers["Transfer-Encoding"] == "chunked"
+    assert len(json.loads(body)["results"]["bindings"]) == 30 * triples
+    assert peak_memory_kib(worker) - before < len(body) // 1024 // 4  # far less than the answer held whole
