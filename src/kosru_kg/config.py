@@ -42,12 +42,15 @@ class Settings:
     max_headers: int = 100  # header lines in a request (431 beyond)
     max_params: int = 100  # query-string and form parameters together (400 beyond)
     max_html_rows: int = 1_000  # rows shown in a page's table; the downloads carry all of them
+    cache_max_age: int = 60  # seconds a client or proxy may reuse an answer before revalidating it (304)
 
     def __post_init__(self) -> None:
         if not self.base_iri.startswith(("http://", "https://")) or not self.base_iri.endswith(("/", "#")):
             raise ConfigError(f"base_iri must be an http(s) IRI ending in '/' or '#': {self.base_iri!r}")
         if self.backend and not self.backend.startswith(("http://", "https://")):
             raise ConfigError(f"backend must be empty (the embedded store) or an http(s) URL: {self.backend!r}")
+        if self.cache_max_age < 0:
+            raise ConfigError(f"cache_max_age must be zero or more, not {self.cache_max_age!r}")
         for name in POSITIVE:
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive, not {getattr(self, name)!r}")

@@ -8,7 +8,7 @@ from flask import Flask, current_app
 
 from ..backend import Backend, open_backend
 from ..config import Settings
-from . import access_log, errors, headers, limits
+from . import access_log, errors, headers, http_cache, limits
 
 
 @dataclass
@@ -27,6 +27,7 @@ def create_app(settings: Settings, backend: Backend | None = None) -> Flask:
     errors.register(app)
     headers.register(app)
     limits.register(app)
+    http_cache.register(app)
     from . import downloads, editor, endpoint, pages, questions, resources  # noqa: PLC0415 - blueprints import state helpers from here
 
     app.register_blueprint(endpoint.blueprint)
