@@ -5,7 +5,9 @@ Measures, alternating the servers round by round so both see the same machine st
      ``kosru-kg serve`` and through ``oxigraph serve-read-only`` opened on the very same
      published store directory, with in-process pyoxigraph as the floor;
   2. the per-request overhead: ``ASK {}`` through ``kosru-kg serve`` against a bare Flask
-     app returning a constant under the same gunicorn configuration.
+     app returning a constant under the same gunicorn configuration;
+  3. HTTP caching: the question pages fetched in full, then revalidated with the
+     ``If-None-Match`` a reverse proxy or CDN sends (answered 304 before any query runs).
 Prints throughput, p50/p99 latency and the ratios. Run: ``python bench/endpoint.py``.
 """
 
@@ -26,7 +28,6 @@ from pathlib import Path
 
 from flask import Flask
 
-from kosru_kg.backend import EmbeddedBackend
 from kosru_kg.build import build
 from kosru_kg.config import Settings
 from kosru_kg.store import StoreLayout
@@ -105,34 +106,50 @@ def wait_for_ready(url: str) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def request(method: str, url: str, connection: http.client.HTTPConnection | None):
+def request(method: str, url: str, connection: http.client.HTTPConnection | None,
+            headers: dict | None = None) -> http.client.HTTPResponse:
     parts = urllib.parse.urlsplit(url)
     own = connection is None
     connection = connection or http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-    connection.request(method, f"{parts.path}?{parts.query}", headers={"Accept": ACCEPT})
+    connection.request(method, f"{parts.path}?{parts.query}", headers=headers or {"Accept": ACCEPT})
     response = connection.getresponse()
     body = response.read()
     if own:
         connection.close()
-    if response.status != 200:
+    if response.status not in (200, 304):
         raise RuntimeError(f"{url[:80]}… answered {response.status}: {body[:200]!r}")
-    return body
+    return response
+
+
+def question_pages(base_url: str, revalidate: bool) -> list[tuple[str, dict]]:
+    """Every question page, with the If-None-Match of its current tag when ``revalidate``."""
+    pages = [f"{base_url}questions/{p.stem}" for p in sorted((ROOT / "queries").glob("*.rq"))]
+    accept = {"Accept": "text/html"}
+    if not revalidate:
+        return [(url, accept) for url in pages]
+    return [(url, {**accept, "If-None-Match": request("GET", url, None, accept).getheader("ETag")}) for url in pages]
 
 
 def load(endpoint: str, queries: list[str], clients: int, seconds: float) -> dict:
     """``clients`` threads with keep-alive connections cycling through ``queries``."""
-    urls = [f"{endpoint}?query={urllib.parse.quote(q)}" for q in queries]
+    return load_urls([(f"{endpoint}?query={urllib.parse.quote(q)}", {"Accept": ACCEPT}) for q in queries],
+                     clients, seconds)
+
+
+def load_urls(requests: list[tuple[str, dict]], clients: int, seconds: float) -> dict:
+    """``clients`` threads with keep-alive connections cycling through ``requests`` (URL, headers)."""
     latencies: list[float] = []
     lock = threading.Lock()
     stop = time.monotonic() + seconds
 
     def client(offset: int) -> None:
-        parts = urllib.parse.urlsplit(endpoint)
+        parts = urllib.parse.urlsplit(requests[0][0])
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
         mine, i = [], offset
         while time.monotonic() < stop:
             started = time.perf_counter()
-            request("GET", urls[i % len(urls)], connection)
+            url, headers = requests[i % len(requests)]
+            request("GET", url, connection, headers)
             mine.append(time.perf_counter() - started)
             i += 1
         connection.close()
@@ -159,15 +176,15 @@ def summary(latencies: list[float], elapsed: float) -> dict:
     }
 
 
-def in_process(backend: EmbeddedBackend, queries: list[str], seconds: float) -> dict:
-    """The floor: the same queries with no HTTP at all (results serialised as JSON)."""
+def in_process(store, queries: list[str], seconds: float) -> dict:
+    """The floor: the same queries on the store in this process, no HTTP at all (results serialised as JSON)."""
     from pyoxigraph import QueryResultsFormat  # noqa: PLC0415
 
     latencies, stop, i = [], time.monotonic() + seconds, 0
     started = time.monotonic()
     while time.monotonic() < stop:
         t0 = time.perf_counter()
-        backend.query(queries[i % len(queries)]).serialize(format=QueryResultsFormat.JSON)
+        store.query(queries[i % len(queries)]).serialize(format=QueryResultsFormat.JSON)
         latencies.append(time.perf_counter() - t0)
         i += 1
     return summary(latencies, time.monotonic() - started)
@@ -211,13 +228,16 @@ def main() -> None:
         oxigraph, oxigraph_url = start_oxigraph(location)
         bare, bare_url = start_bare_flask(args.workers, args.threads)
         try:
-            results = {"kosru": [], "oxigraph": [], "kosru_ask": [], "bare_ask": []}
+            results = {"kosru": [], "oxigraph": [], "kosru_ask": [], "bare_ask": [], "pages": [], "revalidated": []}
+            full_pages, revalidations = question_pages(kosru_url, False), question_pages(kosru_url, True)
             for _ in range(args.rounds):
                 results["kosru"].append(load(f"{kosru_url}sparql", queries, args.clients, args.seconds))
                 results["oxigraph"].append(load(oxigraph_url, queries, args.clients, args.seconds))
                 results["kosru_ask"].append(load(f"{kosru_url}sparql", ["ASK {}"], args.clients, args.seconds))
                 results["bare_ask"].append(load(f"{bare_url}sparql", ["ASK {}"], args.clients, args.seconds))
-            floor = in_process(EmbeddedBackend.from_layout(layout), queries, args.seconds)
+                results["pages"].append(load_urls(full_pages, args.clients, args.seconds))
+                results["revalidated"].append(load_urls(revalidations, args.clients, args.seconds))
+            floor = in_process(layout.open(), queries, args.seconds)
         finally:
             for process in (kosru, oxigraph, bare):
                 process.terminate()
@@ -232,8 +252,13 @@ def main() -> None:
     print("ASK {} (per-request overhead):")
     print(line("kosru-kg serve", ask_k))
     print(line("bare Flask, same gunicorn", ask_b))
+    pages, revalidated = merge(results["pages"]), merge(results["revalidated"])
+    print("question pages (HTTP caching):")
+    print(line("full pages, 200", pages))
+    print(line("revalidated with If-None-Match, 304", revalidated))
     print(f"ratio mix throughput kosru-kg / oxigraph: {mix_k['throughput'] / mix_o['throughput']:.2f} (target ≥ 1.00)")
     print(f"ratio ASK {{}} kosru-kg / bare Flask:      {ask_k['throughput'] / ask_b['throughput']:.2f} (target ≥ 0.80)")
+    print(f"ratio revalidated / full question pages:  {revalidated['throughput'] / pages['throughput']:.2f}")
 
 
 if __name__ == "__main__":
