@@ -39,8 +39,8 @@ def strict(settings):
 
 @pytest.fixture(scope="module")
 def roomy(settings):
-    """A server with a 120 s limit: any shorter deadline below is the client's own."""
-    server = server_with(settings, query_timeout=120, max_queries=3)
+    """A server with a 120 s limit (any shorter deadline below is the client's own) and 1 GiB per query."""
+    server = server_with(settings, query_timeout=120, max_queries=3, query_memory_mb=1024)
     yield server
     stop_server(server)
 
@@ -154,17 +154,25 @@ def test_the_overrunning_worker_is_killed_and_replaced(single):
 
 
 def test_others_are_served_while_a_query_overruns(roomy):
-    outcome = {}
-    slow = threading.Thread(target=lambda: outcome.update(slow=ask(roomy, ENDLESS, timeout="10")[0]))
-    slow.start()
-    try:
+    url = urllib.parse.urlsplit(roomy.url)
+    with socket.create_connection((url.hostname, url.port)) as slow:
+        target = "/sparql?" + urllib.parse.urlencode({"query": ENDLESS})
+        slow.sendall(f"GET {target} HTTP/1.1\r\nHost: {url.netloc}\r\n\r\n".encode())
         for n in range(5):
             status, _, body = ask(roomy, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o }} LIMIT {n + 1}")
             assert status == 200 and b'"n"' in body
-        assert slow.is_alive() and "slow" not in outcome  # all answered while the slow query still ran
-    finally:
-        slow.join()
-    assert outcome["slow"] == 503
+        assert select.select([slow], [], [], 0)[0] == []  # all answered while the slow query still ran
+    # Hanging up frees the slow query (tested below).
+
+
+def test_a_client_that_hangs_up_while_an_answer_streams_frees_its_query(single):
+    server, worker = single
+    connection = connect(server)
+    connection.request("GET", "/sparql?" + urllib.parse.urlencode({"query": HUGE}), headers={"Accept": "text/csv"})
+    response = connection.getresponse()
+    assert response.status == 200 and len(response.read(1 << 20)) == 1 << 20  # well into the stream
+    connection.close()
+    assert exits_within(worker, WATCH_SECONDS)
 
 
 def test_a_client_that_hangs_up_frees_its_query(single):
@@ -175,6 +183,13 @@ def test_a_client_that_hangs_up_frees_its_query(single):
         connection.sendall(f"GET {target} HTTP/1.1\r\nHost: {url.netloc}\r\n\r\n".encode())
     assert exits_within(worker, WATCH_SECONDS)  # long before its 120 s limit
     assert ask(server, FAST)[0] == 200
+
+
+def test_a_query_needing_more_memory_than_allowed_gets_503_naming_the_limit(roomy):
+    sort_everything = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
+    status, headers, body = ask(roomy, sort_everything)
+    assert status == 503 and "memory than the limit of 1024 MiB" in body.decode()
+    assert ask(roomy, "ASK { ?s ?p 1 }")[0] == 200  # a new worker serves the next query
 
 
 # --- beyond the number of queries running at once --------------------------------------------

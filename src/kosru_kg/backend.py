@@ -133,7 +133,7 @@ class EmbeddedBackend(Backend):
         super().__init__(settings or Settings())
         self.layout = layout
         self.layout.manifest()  # fail now, clearly, if nothing has been published
-        self._workers = QueryWorkers(self.settings.max_queries)
+        self._workers = QueryWorkers(self.settings.max_queries, self.settings.query_memory_mb)
 
     @classmethod
     def from_quads(cls, quads: Sequence[Quad], version: str, settings: Settings | None = None) -> "EmbeddedBackend":

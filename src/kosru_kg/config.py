@@ -10,7 +10,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-POSITIVE = ("workers", "threads", "query_timeout", "max_queries", "queue_timeout", "max_query_bytes",
+POSITIVE = ("workers", "threads", "query_timeout", "max_queries", "query_memory_mb", "queue_timeout", "max_query_bytes",
             "max_url_bytes", "max_header_bytes", "max_headers", "max_params", "max_html_rows")
 SERVER_CEILINGS = {"max_url_bytes": 8_000, "max_header_bytes": 8_000, "max_headers": 32_000}
 
@@ -35,6 +35,7 @@ class Settings:
     # Limits for a public endpoint (see README, "Security"); every one can be set as KOSRU_<NAME>.
     query_timeout: float = 20.0  # seconds a query may run; a client may ask for less with timeout=
     max_queries: int = 4  # queries running at once per server process (one query worker process each)
+    query_memory_mb: int = 2048  # address space of one query worker process; a query needing more is stopped
     queue_timeout: float = 2.0  # seconds a query waits for a free slot before a 503 with Retry-After
     max_query_bytes: int = 100_000  # query text, and the body of a POST (413 beyond)
     max_url_bytes: int = 8_000  # request target: path and query string (414 beyond)

@@ -3,7 +3,9 @@
 pyoxigraph cannot interrupt a running query, so queries run here, in a process the server
 kills when the deadline passes. It imports nothing of the web app, so it starts fast.
 
-Messages to the server, over the connection it passes as file descriptor ``argv[1]``:
+Its arguments: the file descriptor of its connection to the server, the store directory and
+the address space it may use, in MiB (beyond it, an allocation fails and the process ends).
+Messages to the server, over that connection:
 ``("ready",)`` once the store is open, then per query ``("form", form, media_type)``,
 ``("chunk", bytes)``..., ``("end",)``, or at any point ``("malformed", message)`` or
 ``("failed", message)``.
@@ -11,6 +13,7 @@ Messages to the server, over the connection it passes as file descriptor ``argv[
 
 from __future__ import annotations
 
+import resource
 import signal
 import sys
 from multiprocessing.connection import Connection
@@ -77,6 +80,8 @@ def answer(store: Store, job, seconds: float, connection: Connection) -> None:
 
 def main(argv: list[str]) -> None:
     connection = Connection(int(argv[1]))
+    memory = int(argv[3]) * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     try:
         store = Store.read_only(argv[2])
     except OSError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -27,6 +28,10 @@ class ClientGone(HttpError):
     status, title = 499, "Client closed request"
 
 
+class OutOfMemory(ServiceUnavailable):
+    """The query needed more memory than a worker may use; sending it again will not help."""
+
+
 class QueryFailed(BadRequest):
     """The engine could not evaluate a well-formed query."""
 
@@ -36,12 +41,12 @@ class QueryFailed(BadRequest):
 class Worker:
     """One query process and the server's end of its connection."""
 
-    def __init__(self, store_dir: Path):
+    def __init__(self, store_dir: Path, memory_mb: int):
         ours, theirs = socket.socketpair()
-        self.store_dir = store_dir
+        self.store_dir, self.memory_mb = store_dir, memory_mb
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kosru_kg.query_process", str(theirs.fileno()), str(store_dir)],
-            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+            [sys.executable, "-m", "kosru_kg.query_process", str(theirs.fileno()), str(store_dir), str(memory_mb)],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env={**os.environ, "RUST_BACKTRACE": "0"},
         )
         theirs.close()
         self.connection = Connection(ours.detach())
@@ -61,11 +66,16 @@ class Worker:
                 try:
                     return self.connection.recv()
                 except (EOFError, OSError):
-                    raise ServiceUnavailable("the query's worker process stopped unexpectedly (it may have run "
-                                             "out of memory); the query was abandoned") from None
+                    raise self._died() from None
             if budget.client_gone():
                 raise ClientGone("the client closed the connection; its query was stopped")
             watched = [self.connection]  # the client sent more (a pipelined request): stop watching it
+
+    def _died(self) -> HttpError:
+        if self.process.wait() == -signal.SIGABRT:  # how the engine ends when an allocation fails
+            return OutOfMemory(f"the query needed more memory than the limit of {self.memory_mb} MiB and was "
+                               "stopped; narrow it (fewer rows to sort, group or hold at once)")
+        return ServiceUnavailable("the query's worker process stopped unexpectedly; the query was abandoned")
 
     def kill(self) -> None:
         self.process.kill()
@@ -76,8 +86,8 @@ class Worker:
 class QueryWorkers:
     """A pool of at most ``size`` idle workers; the caller bounds how many run at once."""
 
-    def __init__(self, size: int):
-        self._size = size
+    def __init__(self, size: int, memory_mb: int):
+        self._size, self._memory_mb = size, memory_mb
         self._lock = threading.Lock()
         self._idle: list[Worker] = []
         self._pid = os.getpid()
@@ -141,12 +151,14 @@ class QueryWorkers:
             old.kill()
         if worker is not None:
             return worker
-        worker = Worker(store_dir)
+        worker = Worker(store_dir, self._memory_mb)
         try:
             message = worker.receive(budget)
-        except BaseException:
+        except (ClientGone, QueryTimeout):
             worker.kill()
             raise
+        except HttpError:
+            message = ("failed", f"it ended at once (is query_memory_mb={self._memory_mb} too small to open the store?)")
         if message != ("ready",):
             worker.kill()
             raise ServiceUnavailable(f"a query worker could not start: {message[-1]}")
