@@ -7,14 +7,19 @@ it sends itself from its progress report, so it stops exactly after the stage un
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from urllib.parse import quote
+from urllib.request import Request, urlopen
 
 import pytest
+from conftest import start_server, stop_server
 from test_bad_data import edit_row
 
 from kosru_kg.build import STAGES, compile_graph
@@ -158,3 +163,42 @@ def test_a_second_build_waits_for_the_one_publishing(layout, changed, settings, 
     assert second.returncode == 0, stderr
     assert layout.manifest().version == second_version
     assert assert_tidy(layout) == {first_version, second_version}
+
+
+def served_count(server) -> int:
+    """The triple count the server answers, over real HTTP."""
+    request = Request(server("sparql?query=" + quote(COUNT)), headers={"Accept": "application/sparql-results+json"})
+    with urlopen(request, timeout=30) as response:
+        return int(json.load(response)["results"]["bindings"][0]["n"]["value"])
+
+
+def test_a_server_answers_from_the_old_graph_until_the_new_one_is_published(layout, changed):
+    """Queries during a rebuild get the old answer or the new one, never an error; after it, the new one."""
+    data, _, new_triples = changed
+    old_triples = layout.manifest().triples
+    server = start_server("--store", str(layout.root))
+    try:
+        assert served_count(server) == old_triples
+        answers, errors, built = [], [], threading.Event()
+
+        def keep_asking() -> None:
+            while not built.is_set():
+                try:
+                    answers.append(served_count(server))
+                except (OSError, ValueError) as exc:
+                    errors.append(exc)
+
+        asker = threading.Thread(target=keep_asking)
+        asker.start()
+        try:
+            rebuild = subprocess.run(build_command(layout.root), env=build_env(data, layout.root),
+                                     capture_output=True, text=True)
+        finally:
+            built.set()
+            asker.join()
+        assert rebuild.returncode == 0, rebuild.stderr
+        assert errors == []
+        assert answers and set(answers) <= {old_triples, new_triples}
+        assert served_count(server) == new_triples
+    finally:
+        stop_server(server)
