@@ -82,18 +82,22 @@ class StoreLayout:
         return Manifest.read(self._manifest_path(version))
 
     def manifest(self) -> Manifest:
-        return self.snapshot()[0]
+        return Manifest.read(self._manifest_path(self._published_version()))
 
     def open(self) -> Store:
         """The current version, read-only."""
-        return self.snapshot()[1]
+        return Store.read_only(str(self.versions / self._published_version()))
 
     def snapshot(self) -> tuple[Manifest, Store]:
         """The current version's manifest and store (read-only), from one reading of ``current``."""
+        version = self._published_version()
+        return Manifest.read(self._manifest_path(version)), Store.read_only(str(self.versions / version))
+
+    def _published_version(self) -> str:
         version = self._current_version()
         if version is None:
             raise StoreMissing(f"no store has been built at {self.root}; run 'kosru-kg build --store {self.root}'")
-        return Manifest.read(self._manifest_path(version)), Store.read_only(str(self.versions / version))
+        return version
 
     def _current_version(self) -> str | None:
         try:
