@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 from pyoxigraph import (
@@ -21,9 +22,19 @@ from pyoxigraph import (
 from .config import Settings
 from .facts import Facts, file_name, read_facts
 from .mapping import Mapper
-from .store import Manifest, StoreLayout
+from .store import Manifest, Progress, PublishStage, StoreLayout, quiet
 from .validate import Report, validate
 from .vocab import KOSRU, Minter
+
+
+class CompileStage(Enum):
+    """The steps before publishing, reported as each starts; none of them changes the store."""
+
+    READING = "reading facts"
+    VALIDATING = "validating"
+
+
+STAGES: tuple[Enum, ...] = (*CompileStage, *PublishStage)  # every stage build() reports, in order
 
 
 class ValidationFailed(Exception):
@@ -83,9 +94,11 @@ def kosru_superclasses(ontology: tuple[Triple, ...]) -> dict[str, frozenset[str]
     return {c: frozenset(s) for c, s in result.items()}
 
 
-def compile_graph(settings: Settings, facts: Facts | None = None) -> Graph:
+def compile_graph(settings: Settings, facts: Facts | None = None, progress: Progress = quiet) -> Graph:
     """Read, map and validate; raise FactsError or ValidationFailed on bad data."""
-    facts = facts or read_facts(settings.data_dir)
+    if facts is None:
+        progress(CompileStage.READING, str(settings.data_dir))
+        facts = read_facts(settings.data_dir)
     ontology = read_ontology(settings.ontology_dir)
     mapper = Mapper(Minter(settings.base_iri), kosru_superclasses(ontology))
     triples = tuple(dict.fromkeys(mapper.triples(facts)))
@@ -93,17 +106,18 @@ def compile_graph(settings: Settings, facts: Facts | None = None) -> Graph:
         mapper.iri(r).value: f"{file_name(r.table)}:{r.row}"
         for rs in facts.tables.values() for r in rs if "id" in r.values
     }
+    progress(CompileStage.VALIDATING, f"{len(triples)} triples")
     report = validate(triples, settings.ontology_dir, settings.base_iri, origins)
     if not report.conforms:
         raise ValidationFailed(report)
     return Graph(triples, ontology, origins)
 
 
-def build(settings: Settings) -> Manifest:
-    """Compile the graph and publish it at ``settings.store``, atomically."""
-    graph = compile_graph(settings)
+def build(settings: Settings, progress: Progress = quiet) -> Manifest:
+    """Compile the graph and publish it at ``settings.store``, atomically, telling ``progress`` each stage."""
+    graph = compile_graph(settings, progress=progress)
     minter = Minter(settings.base_iri)
     return StoreLayout(settings.store).publish(
-        graph.quads(minter), graph.version(), triples=len(graph.default_triples)
+        graph.quads(minter), graph.version(), triples=len(graph.default_triples), progress=progress
     )
 

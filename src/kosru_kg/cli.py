@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 
 import click
 from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
@@ -47,9 +48,14 @@ def build_command(store: str | None) -> None:
     _build_or_exit(_settings(store=store))
 
 
+def _report_stage(stage: Enum, detail: str) -> None:
+    """One stderr line per build stage, as it happens, so a watcher sees how far a build got."""
+    click.echo(f"build: {stage.value}: {detail}", err=True)
+
+
 def _build_or_exit(settings: config.Settings) -> None:
     try:
-        manifest = build(settings)
+        manifest = build(settings, progress=_report_stage)
     except FactsError as exc:
         _fail(f"build failed: {len(exc.errors)} data error(s); the published store is unchanged\n{exc}")
     except ValidationFailed as exc:
