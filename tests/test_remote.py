@@ -129,6 +129,11 @@ def test_the_graph_store_is_found_beside_the_query_endpoint():
         default_graph_store("http://localhost:7878/repositories/kosru")
 
 
+def test_publishing_somewhere_not_http_is_a_usage_error(settings):
+    run = publish("ftp://127.0.0.1/query", settings.store)
+    assert run.returncode == 2 and "an http(s) URL is needed, not 'ftp://127.0.0.1/query'" in run.stderr
+
+
 def test_publishing_to_a_wrong_graph_store_fails_by_name(own_oxigraph, settings):
     run = publish(own_oxigraph.query, settings.store, "--graph-store", own_oxigraph.url + "nowhere")
     assert run.returncode == 1

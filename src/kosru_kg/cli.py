@@ -118,10 +118,17 @@ def serve_command(store, host, port, workers, threads, backend) -> None:
     serve(app, settings)
 
 
+def _http_url(context, parameter, value: str | None) -> str | None:
+    """Refuse, as a usage error, a URL that the HTTP client could not use."""
+    if value is not None and not value.startswith(("http://", "https://")):
+        raise click.BadParameter(f"an http(s) URL is needed, not {value!r}")
+    return value
+
+
 @main.command("publish")
-@click.option("--endpoint", required=True, metavar="URL",
+@click.option("--endpoint", required=True, metavar="URL", callback=_http_url,
               help="SPARQL query endpoint of the store to load, such as http://localhost:7878/query (Oxigraph).")
-@click.option("--graph-store", default=None, metavar="URL",
+@click.option("--graph-store", default=None, metavar="URL", callback=_http_url,
               help="Its Graph Store Protocol endpoint (default: beside the query endpoint, .../query -> .../store "
                    "as Oxigraph has them, .../sparql -> .../data as Fuseki has them).")
 @click.option("--store", type=click.Path(file_okay=False), default=None,
@@ -130,7 +137,7 @@ def publish_command(endpoint: str, graph_store: str | None, store: str | None) -
     """Load the built graph into a remote store, replacing what it held, for 'serve --backend'."""
     from .publish import PublishFailed, publish  # noqa: PLC0415 - only this command loads remote stores
 
-    settings = _settings(store=store, backend=endpoint)
+    settings = _settings(store=store)
     if store is None:
         _build_or_exit(settings)
     layout = StoreLayout(settings.store)
