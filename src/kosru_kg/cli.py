@@ -6,7 +6,7 @@ import sys
 from enum import Enum
 
 import click
-from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
+from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Store
 
 from . import config, export
 from .backend import open_backend
@@ -106,19 +106,56 @@ def query_command(store: str | None, fmt: str, sparql: str) -> None:
 @click.option("--port", type=int, default=None, help="Port (default 8080; 0 picks a free one).")
 @click.option("--workers", type=int, default=None, help="Worker processes (default 1).")
 @click.option("--threads", type=int, default=None, help="Threads per worker (default 8).")
-def serve_command(store, host, port, workers, threads) -> None:
+@click.option("--backend", default=None, metavar="URL",
+              help="Serve the graph published to this SPARQL endpoint (see 'publish') instead of a local store "
+                   "(default: KOSRU_BACKEND).")
+def serve_command(store, host, port, workers, threads, backend) -> None:
     """Serve the graph: SPARQL endpoint, pages and downloads."""
     from .server import serve  # noqa: PLC0415 - keep gunicorn out of the other commands
     from .web import create_app  # noqa: PLC0415
 
-    settings = _settings(store=store, host=host, port=port, workers=workers, threads=threads)
-    if store is None:
+    settings = _settings(store=store, host=host, port=port, workers=workers, threads=threads, backend=backend)
+    if store is None and not settings.backend:
         _build_or_exit(settings)
     try:
         app = create_app(settings)
     except StoreMissing as exc:
         _fail(str(exc))
     serve(app, settings)
+
+
+def _http_url(context, parameter, value: str | None) -> str | None:
+    """Refuse, as a usage error, a URL that the HTTP client could not use."""
+    if value is not None and not value.startswith(("http://", "https://")):
+        raise click.BadParameter(f"an http(s) URL is needed, not {value!r}")
+    return value
+
+
+@main.command("publish")
+@click.option("--endpoint", required=True, metavar="URL", callback=_http_url,
+              help="SPARQL query endpoint of the store to load, such as http://localhost:7878/query (Oxigraph).")
+@click.option("--graph-store", default=None, metavar="URL", callback=_http_url,
+              help="Its Graph Store Protocol endpoint (default: beside the query endpoint, .../query -> .../store "
+                   "as Oxigraph has them, .../sparql -> .../data as Fuseki has them).")
+@click.option("--store", type=click.Path(file_okay=False), default=None,
+              help="Publish this built store. Without it, data/ is built into the default store first.")
+def publish_command(endpoint: str, graph_store: str | None, store: str | None) -> None:
+    """Load the built graph into a remote store, replacing what it held, for 'serve --backend'."""
+    from .publish import PublishFailed, publish  # noqa: PLC0415 - only this command loads remote stores
+
+    settings = _settings(store=store)
+    if store is None:
+        _build_or_exit(settings)
+    layout = StoreLayout(settings.store)
+    try:
+        version = layout.manifest().version
+        published = publish(Store.read_only(str(layout.versions / version)), version, settings.base_iri, endpoint,
+                            graph_store)
+    except (StoreMissing, PublishFailed) as exc:
+        _fail(f"publish failed: {exc}")
+    graphs = ", ".join(f"{name} ({count} triples)" for name, count in published.graphs.items())
+    removed = f"; removed {', '.join(published.removed)}" if published.removed else ""
+    click.echo(f"published version {published.version} to {endpoint}: {graphs}{removed}")
 
 
 @main.command("export")

@@ -24,8 +24,17 @@ _NOT_CODE = re.compile(
 _SERVICE = re.compile(r"(?<![\w:?$])SERVICE\b", re.IGNORECASE)
 
 
+def code_only(query: str) -> str:
+    """``query`` with its strings, IRIs and comments blanked out, each character by a space.
+
+    What is left is keywords, names, variables and punctuation, at their original positions,
+    so a match in it can be used to edit the query itself.
+    """
+    return _NOT_CODE.sub(lambda text: " " * len(text.group()), query)
+
+
 def refuse_remote_services(query: str) -> None:
     """Raise Forbidden if ``query`` asks for a federated SERVICE."""
-    if _SERVICE.search(_NOT_CODE.sub(" ", query)):
+    if _SERVICE.search(code_only(query)):
         raise Forbidden("SERVICE is not allowed: this endpoint answers from its own graph "
                         "and never contacts other hosts")
