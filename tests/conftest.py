@@ -86,13 +86,18 @@ def start_server(*args: str, env: dict | None = None) -> LiveServer:
             return LiveServer(process, line.split()[-1], log)
 
 
-def stop_server(server: LiveServer) -> None:
-    server.process.terminate()
+def terminate(process: subprocess.Popen) -> None:
+    """Ask a server process to stop; kill it if it has not within 30 s."""
+    process.terminate()
     try:
-        server.process.wait(timeout=30)
+        process.wait(timeout=30)
     except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+        process.kill()
+        process.wait()
+
+
+def stop_server(server: LiveServer) -> None:
+    terminate(server.process)
     server.process.stdout.close()
     server.log.close()
 

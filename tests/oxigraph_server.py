@@ -15,6 +15,8 @@ import sys
 import threading
 from pathlib import Path
 
+from conftest import terminate
+
 START_TIMEOUT = 60  # seconds to wait for the ready line; a hang fails, it never sleeps
 ATTEMPTS = 3  # ports tried, should one be taken between choosing it and Oxigraph binding it
 QUERY_TIMEOUT = 10  # Oxigraph's own limit per request, so an abandoned test query cannot run on for long
@@ -35,12 +37,7 @@ class OxigraphServer:
             self.log.append(line)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        terminate(self.process)
         self._drain.join()
         self.process.stderr.close()
 
