@@ -75,6 +75,7 @@ class Sample:
 @dataclass
 class Pathological:
     sent_at: float  # seconds since the load started
+    status: int | None = None  # None: no HTTP answer
     outcome: str = "no answer yet"
     seconds: float | None = None
     retry_after: str | None = None
@@ -277,7 +278,7 @@ def ask_pathological(url: str, query: str, timeout: float, record: Pathological)
     started = time.perf_counter()
     try:
         status, headers, body = connection.get(sparql_path(query), SOLUTIONS_JSON)
-        record.outcome, record.retry_after = outcome(status, body), headers.get("Retry-After")
+        record.status, record.outcome, record.retry_after = status, outcome(status, body), headers.get("Retry-After")
         if status == 200:
             (count,) = json.loads(body)["results"]["bindings"][0].values()
             record.outcome += f" (answered in full: {count['value']} rows)"
@@ -290,15 +291,15 @@ def ask_pathological(url: str, query: str, timeout: float, record: Pathological)
         connection.close()
 
 
-def load(url: str, mix: dict[str, list[Call]], args: argparse.Namespace) -> Run:
+def load(url: str, mix: dict[str, list[Call]], args: argparse.Namespace, seconds: float, pathological: bool) -> Run:
     run = Run()
     began = time.monotonic()
-    stop = began + args.seconds
+    stop = began + seconds
     clients = [threading.Thread(target=light_client, args=(url, mix, n, stop, run)) for n in range(args.clients)]
     for thread in clients:
         thread.start()
     outstanding = []
-    if args.pathological_every > 0:
+    if pathological and args.pathological_every > 0:
         outstanding = pathological_client(url, args.cross_product, args.pathological_every, stop, args.timeout,
                                           run, began)
     for thread in clients:
@@ -359,12 +360,12 @@ def report(run: Run, mix: dict[str, list[Call]], cpu_seconds: float) -> bool:
             print(f"  {category}: {what} ×{count}, e.g. {example[category, what][:100]}")
     if run.pathological:
         print("\npathological queries:")
-        print(f"  {'#':>3} {'sent at':>8} {'answered after':>15}  outcome [Retry-After]")
+        print(f"  {'#':>3} {'sent at':>8} {'after':>9}  outcome [Retry-After]")
         for number, p in enumerate(run.pathological, start=1):
             after = f"{p.seconds:.2f} s" if p.seconds is not None else "-"
             retry = f" [Retry-After: {p.retry_after}]" if p.retry_after else ""
-            print(f"  {number:>3} {p.sent_at:>6.1f} s {after:>15}  {p.outcome}{retry}")
-        statuses = Counter(p.outcome.split()[0] for p in run.pathological)
+            print(f"  {number:>3} {p.sent_at:>6.1f} s {after:>9}  {p.outcome}{retry}")
+        statuses = Counter(str(p.status or "no HTTP answer") for p in run.pathological)
         print("  by status: " + ", ".join(f"{status} ×{count}" for status, count in statuses.most_common()))
     print(f"\noverall: {len(run.samples)} light requests in {run.elapsed:.1f} s = "
           f"{len(run.samples) / run.elapsed:.1f} req/s, {len(failed)} failed; "
@@ -379,6 +380,9 @@ def main() -> int:
     parser.add_argument("--url", help="load a running server at this URL instead of starting one")
     parser.add_argument("--clients", type=int, default=16, help="concurrent light clients (default 16)")
     parser.add_argument("--seconds", type=float, default=60.0, help="length of the run (default 60)")
+    parser.add_argument("--warmup", type=float, default=0.0,
+                        help="seconds of the light mix sent first and not counted, to fill the server's caches "
+                             "(default 0: a cold server is measured)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes of the started server (default 1)")
     parser.add_argument("--threads", type=int, help="threads per worker of the started server (default: the server's)")
     parser.add_argument("--timeout", type=float, default=5.0,
@@ -410,12 +414,14 @@ def main() -> int:
                                                     for c, calls in mix.items()))
             print(f"load: {args.clients} client threads in one Python process, each on its own keep-alive "
                   f"http.client connection, a closed loop (the next request when the last is answered), "
-                  f"for {args.seconds:g} s; pathological: " + (
+                  f"for {args.seconds:g} s after {args.warmup:g} s of warm-up; pathological: " + (
                       f"one more thread sends a COUNT over {args.cross_product} copies of the graph every "
                       f"{args.pathological_every:g} s, each on a new connection"
                       if args.pathological_every > 0 else "none"), flush=True)
+            if args.warmup > 0:
+                load(url, mix, args, args.warmup, pathological=False)
             cpu_before = resource.getrusage(resource.RUSAGE_SELF)
-            run = load(url, mix, args)
+            run = load(url, mix, args, args.seconds, pathological=True)
             cpu_after = resource.getrusage(resource.RUSAGE_SELF)
         finally:
             if server is not None:
