@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LIGHT_TIMEOUT = 30.0  # seconds a light request may take before it counts as failed
 PATHOLOGICAL_GRACE = 30.0  # seconds past the server's time limit the pathological client waits for an answer
 VARIANTS_PER_PARAMETER = 8  # parameter values tried per question parameter, spread over the allowed ones
+MAX_MESSAGE = 160  # characters of an error message shown
 MAX_FAILURE_LINES = 20  # distinct (category, outcome) pairs listed when light requests fail
 SEARCH_WORDS = ("Kosovo", "Russia", "Serbia", "Judo", "Putin", "UEFA")
 URI_SPACE = NamedNode("http://rdfs.org/ns/void#uriSpace")
@@ -136,10 +137,11 @@ class Connection:
 
 
 def outcome(status: int, body: bytes) -> str:
+    """"200", or the status with the first line of the error message (which often starts with the status)."""
     if status == 200:
         return "200"
-    first_line = body.decode("utf-8", "replace").strip().splitlines()[:1]
-    return f"{status} {first_line[0][:120] if first_line else ''}".rstrip()
+    first_line = next(iter(body.decode("utf-8", "replace").strip().splitlines()), "")[:MAX_MESSAGE]
+    return first_line if first_line.startswith(str(status)) else f"{status} {first_line}".rstrip()
 
 
 # ---------------------------------------------------------------------------
