@@ -52,6 +52,9 @@ MAX_FAILURE_LINES = 20  # distinct (category, outcome) pairs listed when light r
 SEARCH_WORDS = ("Kosovo", "Russia", "Serbia", "Judo", "Putin", "UEFA")
 URI_SPACE = NamedNode("http://rdfs.org/ns/void#uriSpace")
 SOLUTIONS_JSON = "application/sparql-results+json"
+# What a request can fail with short of an HTTP status: a refused or reset connection, an
+# answer cut short (a stream closed without its last chunk is how the server says it failed).
+TRANSPORT_ERRORS = (OSError, http.client.HTTPException)
 # How often each category is picked, relative to the others: pages people read dominate.
 WEIGHTS = {"home page": 5, "question pages": 25, "question results": 15, "resource pages": 25,
            "resource turtle": 10, "downloads": 5, "sparql": 15}
@@ -173,11 +176,12 @@ def discover(url: str) -> tuple[str, dict[str, list[Call]]]:
     iris = sorted({row["s"]["value"].split("#")[0] for row in subjects["results"]["bindings"]})
     paths = [iri.removeprefix(base) for iri in iris]
     resource_pages = [Call("/" + p) for p in paths]
+    question_pages = question_paths(base, paths)
     return base, {
         "home page": [Call("/")],
-        "question pages": [Call(path) for path in question_paths(base, paths)] + [Call("/questions")],
+        "question pages": [Call(path) for path in question_pages] + [Call("/questions")],
         "question results": [Call(path.replace("?", f".{fmt}?", 1) if "?" in path else f"{path}.{fmt}")
-                             for path in question_paths(base, paths) for fmt in ("json", "csv", "tsv", "xml")],
+                             for path in question_pages for fmt in ("json", "csv", "tsv", "xml")],
         "resource pages": resource_pages,
         "resource turtle": [Call(c.path, "text/turtle") for c in resource_pages],
         "downloads": [Call(f"/download/{f.file_name}") for f in export.FORMATS],
@@ -222,7 +226,7 @@ def light_queries(iris: list[str]) -> list[str]:
 
 
 def pathological_query(copies: int, number: int) -> str:
-    """A COUNT over the cross product of ``copies`` copies of the graph: 5,443^3 rows for 3 copies.
+    """A COUNT over the cross product of ``copies`` copies of the graph: n^copies rows for n triples.
 
     Each query names its count differently, so that no answer cache can serve it again.
     """
@@ -249,7 +253,7 @@ def light_client(url: str, mix: dict[str, list[Call]], seed: int, stop: float, r
             result = outcome(status, body)
         except TimeoutError:
             result = f"no answer within {LIGHT_TIMEOUT:.0f} s"
-        except OSError as exc:
+        except TRANSPORT_ERRORS as exc:
             result = f"{type(exc).__name__}: {exc}"
         mine.append(Sample(category, call.path, time.perf_counter() - started, result))
     connection.close()
@@ -288,7 +292,7 @@ def ask_pathological(url: str, query: str, timeout: float, record: Pathological)
             record.outcome += f" (answered in full: {count['value']} rows)"
     except TimeoutError:
         record.outcome = f"no answer within {timeout:.0f} s (the bench gave up)"
-    except OSError as exc:
+    except TRANSPORT_ERRORS as exc:
         record.outcome = f"{type(exc).__name__}: {exc}"
     finally:
         record.seconds = time.perf_counter() - started
