@@ -8,6 +8,7 @@ import pytest
 from pyoxigraph import NamedNode, RdfFormat, parse
 
 from kosru_kg import export
+from kosru_kg.backend import EmbeddedBackend
 from kosru_kg.web import create_app
 
 CONTENT_TYPES = {
@@ -113,3 +114,16 @@ def test_void_links_work(client):
     assert links[VOID + "dataDump"] == {f"http://localhost/download/{name}" for name in CONTENT_TYPES}
     for url in links[VOID + "dataDump"] | links[VOID + "sparqlEndpoint"]:
         assert client.get(url.removeprefix("http://localhost")).status_code == 200, url
+
+
+def test_a_dump_is_shared_work_not_held_to_the_per_query_limit(settings, layout):
+    """A dump is computed once for everyone, so a per-query limit too short for it does not apply."""
+    hurried = settings.replace(query_timeout="0.001")
+    backend = EmbeddedBackend(layout, hurried)
+    try:
+        client = create_app(hurried, backend).test_client()
+        assert client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"}).status_code == 503
+        response = client.get("/download/kosru.nt")
+        assert response.status_code == 200 and len(response.data.splitlines()) > 5000
+    finally:
+        backend.close()
