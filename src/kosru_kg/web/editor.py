@@ -110,6 +110,8 @@ def run(text: str, backend: Backend, settings: Settings, root: str) -> Answer:
         result = backend.query(text, base_iri=url_for("endpoint.sparql", _external=True))
     except SyntaxError as exc:
         raise BadRequest(f"the query is malformed: {exc}") from None
+    except RuntimeError as exc:  # parsed, but pyoxigraph cannot run it (an unknown function, say)
+        raise BadRequest(f"the query cannot be answered: {exc}") from None
     return tabulate(result, backend, settings, root)
 
 
