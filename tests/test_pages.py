@@ -210,6 +210,7 @@ def test_a_malformed_query_gets_the_parsers_message_and_400(client, store):
     ({"query": "  "}, "empty"),
     ({"query": DEFAULT_QUERY, "format": "pdf"}, "'pdf'"),
     ({"example": "no-such-question"}, "'no-such-question'"),
+    ({"query": "SELECT (<http://example.org/f>(1) AS ?x) WHERE {}"}, "<http://example.org/f>"),  # an unknown function
 ])
 def test_bad_requests_get_the_editor_with_a_message(client, params, named):
     root = parse(client.get("/query", query_string=params), status=400)

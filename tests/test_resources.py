@@ -269,8 +269,9 @@ def test_ontology_in_every_format_by_suffix(client, ontology_file, media_type, s
     assert isomorphic(rdflib_graph(response.data, rdflib_format), ontology_file)
 
 
-def test_unknown_ontology_version_is_404(client):
-    assert client.get("/ontology/0.1").status_code == 404
+@pytest.mark.parametrize("version", ["0.1", "a%20b", "x%00", "%7B%7D"])  # the last three make no IRI
+def test_unknown_ontology_version_is_404(client, version):
+    assert client.get(f"/ontology/{version}").status_code == 404
 
 
 # --- escaping, and a base of one's own --------------------------------------------------------

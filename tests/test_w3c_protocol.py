@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 import pytest
@@ -309,3 +310,25 @@ def test_bad_update_dataset_conflict(send, unchanged):
               "WHERE { ?person foaf:givenName 'Bill' }")
     answer = send("POST", encoded(using_named_graph_uri="http://example/people"), update, "application/sparql-update")
     assert answer.status == 403
+
+
+# --- beyond the suite: a body the server cannot read --------------------------------------------
+
+@pytest.mark.parametrize("body", [
+    b"zz\r\nASK {}\r\n0\r\n\r\n",  # a chunk size that is no number
+    b"6\r\nASK {}\r\n",  # no last chunk
+    b"6\r\nASK {}\r\n0\r\nTrailer: x\r\n\r\n",  # a trailer gunicorn refuses
+])
+def test_a_broken_chunked_body_is_a_400(live_server, body):
+    """The client's error, so a 400; gunicorn raises it only when the app reads the body."""
+    server = urlsplit(live_server.url)
+    head = (b"POST /sparql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/sparql-query\r\n"
+            b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+    with socket.create_connection((server.hostname, server.port), timeout=30) as connection:
+        connection.sendall(head + body)
+        connection.shutdown(socket.SHUT_WR)  # the body ends here, whatever it promised
+        response = http.client.HTTPResponse(connection)
+        response.begin()
+        status, text = response.status, response.read()
+    assert status == 400
+    assert b"request body cannot be read" in text

@@ -143,7 +143,8 @@ def ontology_document(suffix: str | None) -> Response:
 @blueprint.get("/ontology/<version>")
 def ontology_version(version: str) -> Response:
     """The version IRI (``owl:versionIRI``) of the current version names the same document."""
-    if _ontology().first("owl:versionIRI") != NamedNode(f"{ONTOLOGY_IRI}/{version}"):
+    version_iri = _ontology().first("owl:versionIRI")  # compared as text: most strings make no IRI
+    if version_iri is None or version_iri.value != f"{ONTOLOGY_IRI}/{version}":
         raise NotFound(f"there is no version {version!r} of the ontology; the current one is at {ONTOLOGY_IRI}")
     return ontology_document(None)
 
