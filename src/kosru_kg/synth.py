@@ -41,7 +41,7 @@ BLOCK = 25  # states per block; each block brings a made-up territory, organisat
 CHUNK_MAX = 1_000  # more triples than any one chunk holds: the bound on overshooting a target
 STATEMENTS_PER_YEAR = 6  # per state
 EVENTS_PER_YEAR = 3  # per state
-TOPIC_SHARE = 0.02  # the share of synthetic statements and decisions about Kosovo or Russia
+TOPIC_SHARE = 0.002  # the share of synthetic statements and decisions about Kosovo or Russia
 
 # The table (and, for entities, the type) of each kind of synthetic id, ``syn-<kind>-...``.
 KINDS: dict[str, tuple[str, str | None]] = {
