@@ -131,7 +131,7 @@ def print_tables(results: list[SizeResult]) -> None:
     for r in results:
         peer = (f"{r.peer_load_s:.1f} s | {r.peer_rate:,.0f} triples/s | {r.load_rate / r.peer_rate:.2f}"
                 if r.peer_load_s else "– | – | –")
-        print(f"| {r.target:.0e} | {r.triples:,} | {r.quads:,} | {r.nquads_bytes / 2**20:,.0f} MiB | "
+        print(f"| {r.target:,} | {r.triples:,} | {r.quads:,} | {r.nquads_bytes / 2**20:,.0f} MiB | "
               f"{r.generate_s:.1f} s | {r.load_s:.1f} s | {r.load_rate:,.0f} triples/s | {peer} | "
               f"{r.store_bytes / 2**20:,.0f} MiB |")
     print("\n## Canned questions: p50 / p95 / max in ms (rows)\n")
@@ -181,8 +181,9 @@ def plot(results: list[SizeResult], path: Path) -> None:
 
 
 def machine() -> str:
+    cli = subprocess.run([oxigraph_cli(), "--version"], capture_output=True, text=True).stdout.strip()
     return (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"pyoxigraph {pyoxigraph.__version__}")
+            f"pyoxigraph {pyoxigraph.__version__}, {cli} (CLI)")
 
 
 def main() -> None:

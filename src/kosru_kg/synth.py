@@ -231,8 +231,10 @@ class _StateMaker:
     # helpers
 
     def _person_name(self) -> str:
-        word = lambda: "".join(self.rng.choice(SYLLABLES) for _ in range(self.rng.randint(2, 3))).capitalize()  # noqa: E731
-        return f"{word()} {word()}"
+        return f"{self._word()} {self._word()}"
+
+    def _word(self) -> str:
+        return "".join(self.rng.choice(SYLLABLES) for _ in range(self.rng.randint(2, 3))).capitalize()
 
     def _date(self, year: int, day: bool = False) -> Date:
         """A date in ``year``, mostly to the day, sometimes only to the month or the year."""
@@ -319,7 +321,7 @@ class _StateMaker:
 
     def _block(self) -> list[Record]:
         """A block's shared entities: a territory seeking recognition, an organisation and a cup."""
-        b, name, rng = self.block, self.name, self.rng
+        b, rng = self.block, self.rng
         territory = f"syn-territory-{b}"
         declared = rng.randint(1995, 2015)
         return [
