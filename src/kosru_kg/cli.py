@@ -8,7 +8,7 @@ from enum import Enum
 import click
 from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Store
 
-from . import config, export
+from . import config, export, synth
 from .backend import open_backend
 from .build import ValidationFailed, build, compile_graph
 from .facts import FactsError
@@ -60,8 +60,31 @@ def _build_or_exit(settings: config.Settings) -> None:
         _fail(f"build failed: {len(exc.errors)} data error(s); the published store is unchanged\n{exc}")
     except ValidationFailed as exc:
         _fail(f"build failed; the published store is unchanged\n{exc.report}")
+    _published(manifest, settings)
+
+
+def _published(manifest, settings: config.Settings) -> None:
     click.echo(f"published version {manifest.version}: {manifest.triples} triples "
                f"({manifest.quads} quads) at {settings.store}")
+
+
+@main.command("synth")
+@store_option
+@click.option("--triples", type=click.IntRange(min=1), required=True,
+              help="How many triples the graph should have at least (the real graph's are included).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed: the same seed and size give the same graph.")
+def synth_command(store: str | None, triples: int, seed: int) -> None:
+    """Publish a synthetic graph of the real graph's shapes and the given size, for scale tests."""
+    settings = _settings(store=store)
+    try:
+        manifest = synth.publish(settings, triples, seed, progress=True)
+    except synth.SynthError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--triples'") from None
+    except FactsError as exc:
+        _fail(f"synth failed: {len(exc.errors)} data error(s) in the real graph\n{exc}")
+    except ValidationFailed as exc:
+        _fail(f"synth failed: the real graph breaks the shapes\n{exc.report}")
+    _published(manifest, settings)
 
 
 @main.command("validate")

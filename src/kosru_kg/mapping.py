@@ -161,6 +161,10 @@ class Mapper:
             yield Triple(node, RDF_TYPE, term("skos:ConceptScheme"))
             yield Triple(node, term("skos:prefLabel"), Literal(scheme.replace("-", " "), language="en"))
 
+    def record_triples(self, facts: Facts, record: Record) -> Iterator[Triple]:
+        """One record's triples, its references resolved by ``facts`` (used by the synthetic graph)."""
+        return self._record(facts, record, COLUMNS[record.table])
+
     def _record(self, facts: Facts, record: Record, columns: dict[str, str]) -> Iterator[Triple]:
         subject = self.iri(record)
         for cls in self.classes(record):
