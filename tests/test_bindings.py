@@ -69,6 +69,10 @@ QUERIES = {
         f"CONSTRUCT WHERE {{ ?x <{EX}label> ?l }}",
     "describe":
         f"DESCRIBE ?x WHERE {{ ?x <{EX}label> ?l }}",
+    "a filter inside a union branch and an exists sees the binding":
+        f"SELECT ?x ?l WHERE {{ {{ ?s <{EX}label> ?l FILTER(COALESCE(?s = ?x, true)) }} UNION "
+        f"{{ ?s <{EX}note> ?l FILTER(COALESCE(?s = ?x, true)) }} "
+        f"FILTER(COALESCE(EXISTS {{ ?x <{EX}next> ?o FILTER(BOUND(?x)) }}, true)) }}",
     "values at the end":
         f"SELECT ?x ?l WHERE {{ ?x <{EX}label> ?l }} VALUES ?l {{ \"B\" \"C\" }}",
 }

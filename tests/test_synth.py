@@ -90,10 +90,13 @@ def test_every_canned_question_answers_on_the_published_synthetic_graph(settings
     assert layout.manifest() == manifest and SIZE <= manifest.triples < SIZE + synth.CHUNK_MAX
     store = layout.open()
     assert len(list(store.query("SELECT * WHERE { ?s ?p ?o }"))) == manifest.triples
-    backend = EmbeddedBackend(store, manifest.version)
-    for name, question in questions.load(settings.queries_dir, settings.base_iri).items():
-        _, bindings = question.bind({}, backend, settings.base_iri)
-        assert list(question.answer(backend, bindings)), f"{name} has no answer on the synthetic graph"
+    backend = EmbeddedBackend(layout, settings)
+    try:
+        for name, question in questions.load(settings.queries_dir, settings.base_iri).items():
+            _, bindings = question.bind({}, backend, settings.base_iri)
+            assert list(question.answer(backend, bindings)), f"{name} has no answer on the synthetic graph"
+    finally:
+        backend.close()
 
 
 def test_the_synth_command_publishes_a_store_that_query_reads(tmp_path):

@@ -2,8 +2,10 @@
 
 pyoxigraph binds ``substitutions`` inside the engine; the SPARQL 1.1 Protocol has no such
 parameter. So a query sent to another engine carries its bindings as a VALUES block at the
-start of its WHERE group: joined with the whole group, the bindings reach its FILTERs,
-OPTIONALs and EXISTS, while a subquery's own variables stay its own, as with substitution.
+start of its WHERE group, and again at the start of every inner group that names a bound
+variable: a FILTER sees only its own group's variables, so a filter inside a UNION branch or
+an EXISTS must get the value where it stands, as substitution gives it. Every copy binds the
+same value, so the joins between groups are unchanged.
 Values are written as N-Triples terms, which escape every character that could end them,
 so no value can change what the query asks.
 """
@@ -23,6 +25,8 @@ _FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.
 _SPACE = re.compile(r"\s*")
 _SUBSELECT = re.compile(r"\s*SELECT(?![\w:-])", re.IGNORECASE)
 _BRACKETS = re.compile(r"[(){}]")
+_DATA_BLOCK = re.compile(r"VALUES\s*(?:\([^(){}]*\)\s*)?\s*\Z", re.IGNORECASE)  # what precedes a VALUES block's '{'
+
 
 
 def query_form(query: str) -> str:
@@ -50,14 +54,25 @@ def with_values(query: str, bindings: Sequence[tuple[Variable, NamedNode | Liter
     opening = _group_start(code, start)
     closing = _closing(code, opening)
     values = _values_block(bindings)
+    template = "{" + query[opening + 1:closing] + "}"
+    inner_blocks = [(inner, _values_block(named)) for inner, end in _inner_groups(code, opening, closing)
+                    if (named := _named_in(query[inner:end], bindings))]
+    for inner, block in reversed(inner_blocks):  # from the last, so the earlier positions still hold
+        query = f"{query[:inner + 1]} {block} {query[inner + 1:]}"
+    closing = _closing(code_only(query), opening)
     if _SUBSELECT.match(code, opening + 1):  # a group that is one subquery holds nothing else
         edited = f"{query[:opening + 1]} {values} {{{query[opening + 1:closing]}}} {query[closing:]}"
     else:
         edited = f"{query[:opening + 1]} {values} {query[opening + 1:]}"
     if short_construct:
-        template = "{" + query[opening + 1:closing] + "}"
         edited = f"{edited[:form.end()]} {template}{edited[form.end():]}"
     return edited
+
+
+def _named_in(text: str, bindings: Sequence[tuple[Variable, NamedNode | Literal]]) -> list:
+    """The bindings whose variable ``text`` names (a name inside a string counts too: binding it is harmless)."""
+    return [(variable, value) for variable, value in bindings
+            if re.search(rf"[?$]{re.escape(variable.value)}(?!\w)", text)]
 
 
 def _values_block(bindings: Sequence[tuple[Variable, NamedNode | Literal]]) -> str:
@@ -86,6 +101,22 @@ def _group_start(code: str, start: int) -> int:
             return bracket.start()
         depth += {"(": 1, ")": -1}.get(character, 0)
     raise BadRequest("malformed query: it has no WHERE group to bind variables in")
+
+
+def _inner_groups(code: str, opening: int, closing: int):
+    """Each group pattern strictly inside the group at ``opening``, with its end.
+
+    VALUES data blocks are not groups, and a subquery's variables are its own, so neither
+    is entered.
+    """
+    position = opening + 1
+    while (inner := code.find("{", position, closing)) != -1:
+        end = _closing(code, inner)
+        if _DATA_BLOCK.search(code, 0, inner) or _SUBSELECT.match(code, inner + 1):
+            position = end + 1
+        else:
+            yield inner, end
+            position = inner + 1
 
 
 def _closing(code: str, opening: int) -> int:
