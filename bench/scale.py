@@ -163,7 +163,7 @@ def plot(results: list[SizeResult], path: Path) -> None:
         latency.plot(sizes, [r.questions[name]["p50"] * 1000 for r in results], marker="o",
                      color=colours[index % len(colours)], linestyle=("-", "--", ":")[index // 10 % 3], label=name)
     latency.axhline(INTERACTIVE * 1000, color="red", linewidth=1)
-    latency.text(sizes[0], INTERACTIVE * 1000 * 1.1, "1 s", color="red")
+    latency.text(sizes[-1], INTERACTIVE * 1000 * 1.1, "1 s", color="red", ha="right")
     latency.set(xscale="log", yscale="log", xlabel="triples in the graph", ylabel="p50 latency (ms)",
                 title="Canned questions, store opened read-only")
     latency.legend(fontsize=7, ncol=2, loc="upper left")
