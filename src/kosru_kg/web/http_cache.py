@@ -22,9 +22,10 @@ def register(app: Flask) -> None:
 
 
 def entity_tag() -> str:
-    """The weak tag of this request's answer in the served version."""
+    """The weak tag of this request's answer in the served version (read from the environ: it is on every GET)."""
     version = current_app.extensions["kosru"].backend.version
-    negotiated = "\n".join((request.full_path, request.headers.get("Accept", ""), request.host))
+    environ = request.environ
+    negotiated = "\n".join(environ.get(name, "") for name in ("PATH_INFO", "QUERY_STRING", "HTTP_ACCEPT", "HTTP_HOST"))
     return f'W/"{version}-{hashlib.sha1(negotiated.encode("utf-8", "surrogateescape")).hexdigest()[:12]}"'
 
 
@@ -49,6 +50,11 @@ def _tag(response: Response) -> Response:
 
 def _describe(response: Response, tag: str) -> None:
     settings = current_app.extensions["kosru"].settings
-    response.headers["ETag"] = tag
-    response.headers["Cache-Control"] = f"public, max-age={settings.cache_max_age}"
-    response.vary.add("Accept")
+    headers = response.headers
+    headers["ETag"] = tag
+    headers["Cache-Control"] = f"public, max-age={settings.cache_max_age}"
+    vary = headers.get("Vary")
+    if vary is None:  # set directly: parsing Vary costs more than the rest of this function
+        headers["Vary"] = "Accept"
+    elif "accept" not in vary.lower():
+        response.vary.add("Accept")

@@ -23,16 +23,19 @@ def body_limit(query_bytes: int) -> int:
 
 def _check_and_open_budget() -> None:
     settings = current_app.extensions["kosru"].settings
-    environ = request.environ
-    target = len(request.full_path)
+    environ = request.environ  # read directly: these checks run on every request
+    target = len(environ.get("PATH_INFO", "")) + 1 + len(environ.get("QUERY_STRING", ""))
     if target > settings.max_url_bytes:
         raise UriTooLong(f"the request target is {target} bytes; this server takes at most {settings.max_url_bytes} "
                          "(send a long query by POST)")
-    if len(request.headers) > settings.max_headers:
-        raise HeaderFieldsTooLarge(f"the request has {len(request.headers)} header fields; this server takes at most "
+    fields = [(key, value) for key, value in environ.items() if key.startswith("HTTP_")]
+    fields += [(key, environ[key]) for key in ("CONTENT_TYPE", "CONTENT_LENGTH") if environ.get(key)]
+    if len(fields) > settings.max_headers:
+        raise HeaderFieldsTooLarge(f"the request has {len(fields)} header fields; this server takes at most "
                                    f"{settings.max_headers}")
-    for name, value in request.headers.items():
-        if len(name) + len(value) + 2 > settings.max_header_bytes:
+    for key, value in fields:
+        if len(key) + len(value) + 2 > settings.max_header_bytes:
+            name = key.removeprefix("HTTP_").replace("_", "-").title()
             raise HeaderFieldsTooLarge(f"the {name} header is longer than {settings.max_header_bytes} bytes")
     length = request.content_length
     if length is not None and length > body_limit(settings.max_query_bytes):
