@@ -40,6 +40,14 @@ class RawRequest:
     version: bytes = b"HTTP/1.1"
     content_length: bool = True  # False: send no Content-Length (a body then reads as the next request)
 
+    def __repr__(self) -> str:
+        """Short enough for a failure message: long targets and bodies are cut."""
+        def cut(data: bytes) -> str:
+            return repr(data[:300]) + (f" ... ({len(data)} bytes)" if len(data) > 300 else "")
+
+        return (f"RawRequest({self.method!r} {cut(self.target)} {self.version!r}, headers={self.headers!r}, "
+                f"body={cut(self.body)}, content_length={self.content_length})")
+
     def encode(self, host: bytes) -> bytes:
         names = {name.lower() for name, _ in self.headers}
         headers = list(self.headers)

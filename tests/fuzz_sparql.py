@@ -56,6 +56,17 @@ STRAY_TOKENS = ("{", "}", "(", ")", ".", ";", ",", '"', "'", '"""', "<", ">", "?
                 "LIMIT -1", "OFFSET 99999999999999999999", "VALUES", "BIND", "AS", "\x00", "\ufeff", "\ud7ff",
                 "é", "\u2028", "\r", "\n", "\t", "SERVICE", "PREFIX", "BASE <x>", "<<", ">>", "_:b", "[]", "()")
 
+# Queries nested n deep in each recursive construct of the grammar.
+NESTINGS = {
+    "brackets": lambda n: f"SELECT * WHERE {{ FILTER({'(' * n}true{')' * n}) }}",
+    "groups": lambda n: f"SELECT * WHERE {'{ ' * n}?s ?p ?o{' }' * n} LIMIT 1",
+    "optionals": lambda n: f"SELECT * WHERE {{ ?s ?p ?o {'OPTIONAL { ?s ?p ?o ' * n}{'}' * n} }} LIMIT 1",
+    "negations": lambda n: f"ASK {{ FILTER({'!' * n}true) }}",
+    "calls": lambda n: f"SELECT ({'STR(' * n}1{')' * n} AS ?x) WHERE {{}}",
+    "paths": lambda n: f"ASK {{ ?s {'(' * n}<http://www.w3.org/2000/01/rdf-schema#label>{')' * n} ?o }}",
+    "subqueries": lambda n: f"SELECT * WHERE {'{ SELECT * WHERE ' * n}{{ ?s ?p ?o }}{' LIMIT 1 }' * n}",
+}
+
 
 @dataclass(frozen=True)
 class Vocabulary:
@@ -317,9 +328,21 @@ class SparqlStrategies:
                 text = text[:start]
         return text
 
+    def nested(self) -> st.SearchStrategy[str]:
+        """A valid query nested 3 to 30,000 deep, in one of the grammar's recursive constructs.
+
+        Blank node property lists stop at 30: pyoxigraph takes seconds to prepare one 100 deep,
+        and minutes at 300 (reported), which would stall the run rather than fail it.
+        """
+        deep = st.sampled_from([3, 30, 300, 3000, 30000])
+        return st.one_of(
+            st.tuples(st.sampled_from(sorted(NESTINGS)), deep).map(lambda t: NESTINGS[t[0]](t[1])),
+            st.sampled_from([3, 10, 30]).map(lambda n: f"SELECT * WHERE {{ ?s ?p {'[ ?p ' * n}?o{' ]' * n} }} LIMIT 1"),
+        )
+
     def any_query(self) -> st.SearchStrategy[str]:
-        """Mostly valid queries; else broken ones, updates and SERVICE calls."""
-        return mostly(self.query(), st.one_of(self.broken(), self.update(), self.service()))
+        """Mostly valid queries; else broken, deeply nested ones, updates and SERVICE calls."""
+        return mostly(self.query(), st.one_of(self.broken(), self.nested(), self.update(), self.service()))
 
 
 def mostly(usual: st.SearchStrategy, unusual: st.SearchStrategy) -> st.SearchStrategy:
