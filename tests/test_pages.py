@@ -191,6 +191,11 @@ def test_an_ask_answer_is_yes_or_no(client):
     assert answer(root).one("strong").text() == "yes"
 
 
+def test_a_triple_term_is_shown_as_a_triple(client):
+    query = 'SELECT (TRIPLE(<http://example.org/a>, <http://example.org/b>, "c") AS ?t) WHERE {}'
+    assert answer_table(parse(client.get("/query", query_string={"query": query}))) == [["t"], ["<< a b c >>"]]
+
+
 def test_long_answers_are_cut_and_say_so(client, settings):
     root = parse(client.get("/query", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"}))
     assert len(answer_table(root)) == settings.max_html_rows + 1

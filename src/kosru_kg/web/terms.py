@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pyoxigraph import BlankNode, Literal, NamedNode
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from ..backend import Backend
 from ..vocab import ONTOLOGY_IRI
@@ -60,6 +60,9 @@ def view(term, names: dict[str, str], base_iri: str, root: str = "") -> TermView
         return TermView(names.get(term.value, _short(term.value)), href=href, iri=term.value)
     if isinstance(term, BlankNode):
         return TermView(f"_:{term.value}")
+    if isinstance(term, Triple):  # an RDF 1.2 triple term, which any query can make with TRIPLE() or <<( )>>
+        parts = (view(part, names, base_iri, root).text for part in (term.subject, term.predicate, term.object))
+        return TermView(f"<< {' '.join(parts)} >>")
     assert isinstance(term, Literal)
     datatype = term.datatype.value if term.datatype else None
     return TermView(_format_literal(term.value, datatype), datatype=datatype, language=term.language)
