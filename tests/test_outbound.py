@@ -108,3 +108,24 @@ def test_no_iri_in_a_request_makes_the_server_connect(live_server, listener, pat
     target = path.replace(urllib.parse.quote("{url}"), urllib.parse.quote(url, safe="")).replace("{url}", url)
     assert request_status(live_server, target, data, content_type) in statuses
     assert not connected(listener)
+
+
+@pytest.mark.parametrize("query", [
+    "ASK { " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000 + " }",
+    "ASK { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }",
+    "ASK { ?s " + "(" * 5000 + "<http://example.org/p>" + ")" * 5000 + " ?o }",
+    "ASK { FILTER(" + "!" * 5000 + "true) }",
+    "ASK { FILTER(" + "- " * 5000 + "1 < 0) }",
+    "ASK { " + "<< " * 3000 + "?s ?p ?o" + " >> ?p ?o" * 3000 + " }",
+])
+def test_a_query_nested_deep_enough_to_overflow_the_parser_is_a_400(live_server, query):
+    """Parsing it would overflow the stack and end the server process; it is refused first."""
+    for path, data in (("sparql", urllib.parse.urlencode({"query": query}).encode()),
+                       ("query?" + urllib.parse.urlencode({"query": query[:2000]}), None)):
+        content_type = "application/x-www-form-urlencoded" if data else None
+        assert request_status(live_server, path, data, content_type) == 400
+    assert request_status(live_server, "sparql?query=ASK%7B%7D") == 200  # the server is still up
+
+
+def test_nesting_below_the_limit_is_allowed(backend):
+    assert backend.query("ASK { FILTER(" + "(" * 200 + "true" + ")" * 200 + ") }")

@@ -24,7 +24,7 @@ from . import budget as budgets
 from .budget import Budget
 from .config import Settings
 from .errors import Busy
-from .outbound import refuse_remote_services
+from .outbound import refuse_deep_nesting, refuse_remote_services
 from .store import StoreLayout
 
 HEAD_BYTES = 256 * 1024  # an answer this small is held whole before it is sent, so it can fail cleanly
@@ -93,6 +93,7 @@ class Backend:
         or if every query slot stays busy; a failure later ends ``rest`` with an exception.
         """
         refuse_remote_services(sparql)
+        refuse_deep_nesting(sparql)
         job = Job(sparql, media_type,
                   None if default_graph is None else tuple(default_graph),
                   None if named_graphs is None else tuple(named_graphs),

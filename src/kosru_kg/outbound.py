@@ -1,4 +1,4 @@
-"""Queries never make this server contact another host.
+"""Queries never make this server contact another host, nor bring it down by their shape.
 
 pyoxigraph evaluates ``SERVICE <iri>`` by sending an HTTP request to that IRI, and its Python
 API has no switch to stop it, so a query that asks for a remote service is refused before it
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import Forbidden
+from .errors import BadRequest, Forbidden
 
 # Text that cannot hold the keyword. An escape (ex:a\#b) belongs to its prefixed name: it
 # starts no comment or string.
@@ -45,3 +45,25 @@ def refuse_remote_services(query: str) -> None:
     if _SERVICE.search(code_only(query)):
         raise Forbidden("SERVICE is not allowed: this endpoint answers from its own graph "
                         "and never contacts other hosts")
+
+
+MAX_NESTING = 256  # levels of nesting: far beyond any real query, far below what overflows the parser's stack
+_BRACKET = re.compile(r"<<|>>|[(){}\[\]]")  # << >> enclose triple terms
+_UNARY_RUN = re.compile(r"[!+\-^](?:\s*[!+\-^])*")  # !!x, - - x, ^^p: each operator is a level too
+
+
+def refuse_deep_nesting(query: str) -> None:
+    """Raise BadRequest if ``query`` nests deeper than MAX_NESTING.
+
+    Oxigraph's parser recurses once per level and a few thousand levels overflow a thread's
+    stack, which ends the whole process: so such a query is refused before it is parsed.
+    """
+    code = code_only(query)
+    depth = deepest = 0
+    for bracket in _BRACKET.findall(code):
+        depth += 1 if bracket in ("(", "{", "[", "<<") else -1
+        deepest = max(deepest, depth)
+    unary = max((sum(not c.isspace() for c in run.group()) for run in _UNARY_RUN.finditer(code)), default=0)
+    if max(deepest, unary) > MAX_NESTING:
+        raise BadRequest(f"the query nests {max(deepest, unary)} levels deep (brackets or operators); this "
+                         f"endpoint takes at most {MAX_NESTING}")

@@ -19,7 +19,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import dump_options_header, parse_accept_header, parse_options_header
 
 from .errors import BadRequest, Forbidden, NotAcceptable, PayloadTooLarge, UnsupportedMediaType
-from .outbound import refuse_remote_services
+from .outbound import refuse_deep_nesting, refuse_remote_services
 
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 QUERY_MEDIA_TYPE = "application/sparql-query"
@@ -246,10 +246,13 @@ def _offers_for(query: str, base_iri: str) -> dict[str, QueryResultsFormat | Rdf
     A malformed query is a 400 carrying the parser's message and position; a SPARQL Update
     sent as a query is refused as a write.
     """
+    refuse_deep_nesting(query)
     try:
         result = Store().query(query, base_iri=base_iri)
     except SyntaxError as exc:
         if _UPDATE_KEYWORD.match(query, _PROLOGUE.match(query).end()):
             raise Forbidden(READ_ONLY) from None
         raise BadRequest(f"malformed query: {exc}") from None
+    except RuntimeError as exc:  # parsed, but Oxigraph cannot run it (an unknown function, say)
+        raise BadRequest(f"the query cannot be evaluated: {exc}") from None
     return GRAPH_FORMATS if isinstance(result, QueryTriples) else SOLUTION_FORMATS
