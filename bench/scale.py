@@ -34,7 +34,6 @@ import pyoxigraph
 from pyoxigraph import QueryResultsFormat
 
 from kosru_kg import questions, synth
-from kosru_kg.backend import EmbeddedBackend
 from kosru_kg.config import Settings
 from kosru_kg.store import StoreLayout
 
@@ -60,6 +59,16 @@ class SizeResult:
     @property
     def peer_rate(self) -> float | None:
         return self.triples / self.peer_load_s if self.peer_load_s else None
+
+
+class StoreQueries:
+    """The published store opened read-only and queried directly, as a query worker process does it."""
+
+    def __init__(self, store: pyoxigraph.Store):
+        self.store = store
+
+    def query(self, sparql: str, *, substitutions=None, **_):
+        return self.store.query(sparql, substitutions=dict(substitutions or {}))
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -105,7 +114,7 @@ def measure_size(target: int, seed: int, repeat: int, work: Path, peer: bool) ->
         shutil.rmtree(location)
     nquads.unlink()
 
-    backend = EmbeddedBackend(layout.open(), manifest.version)
+    backend = StoreQueries(layout.open())
     for name, question in questions.load(settings.queries_dir, settings.base_iri).items():
         _, bindings = question.bind({}, backend, settings.base_iri)
         started = time.perf_counter()
