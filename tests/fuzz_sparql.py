@@ -29,10 +29,11 @@ FUNCTIONS_1 = ("STR", "LANG", "DATATYPE", "IRI", "URI", "BNODE", "ABS", "CEIL", 
                "UCASE", "LCASE", "ENCODE_FOR_URI", "YEAR", "MONTH", "DAY", "HOURS", "MINUTES", "SECONDS",
                "TIMEZONE", "TZ", "MD5", "SHA1", "SHA256", "SHA384", "SHA512", "isIRI", "isURI", "isBLANK",
                "isLITERAL", "isNUMERIC", "BOUND", "xsd:integer", "xsd:decimal", "xsd:double", "xsd:float",
-               "xsd:boolean", "xsd:string", "xsd:dateTime", "xsd:date", "<http://example.org/unknown-function>")
+               "xsd:boolean", "xsd:string", "xsd:dateTime", "xsd:date", "<http://example.org/unknown-function>",
+               "isTRIPLE", "SUBJECT", "PREDICATE", "OBJECT", "LANGDIR", "hasLANG", "hasLANGDIR")  # the last, RDF 1.2
 FUNCTIONS_2 = ("LANGMATCHES", "CONTAINS", "STRSTARTS", "STRENDS", "STRBEFORE", "STRAFTER", "STRDT", "STRLANG",
                "sameTerm", "REGEX", "SUBSTR", "CONCAT", "COALESCE")
-FUNCTIONS_3 = ("IF", "REPLACE", "SUBSTR", "REGEX", "CONCAT", "COALESCE")
+FUNCTIONS_3 = ("IF", "REPLACE", "SUBSTR", "REGEX", "CONCAT", "COALESCE", "STRLANGDIR", "TRIPLE")
 FUNCTIONS_0 = ("NOW()", "RAND()", "UUID()", "STRUUID()", "BNODE()")
 AGGREGATES = ("COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE")
 OPERATORS = ("=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "&&", "||")
@@ -112,8 +113,10 @@ class SparqlStrategies:
         self.resource, self.predicate = self._iri(vocab.resources), self._iri(vocab.predicates)
         self.class_, self.graph = self._iri(vocab.classes), self._iri(vocab.graphs)
         self.literal = self._literal()
+        # An RDF 1.2 triple term, which no RDF 1.1 format can carry.
+        self.triple_term = st.tuples(self.resource, self.predicate, self.literal).map(lambda t: f"<<( {' '.join(t)} )>>")
         self.expression = st.recursive(
-            st.one_of(self.variable, self.literal, self.resource, st.sampled_from(FUNCTIONS_0)),
+            st.one_of(self.variable, self.literal, self.resource, st.sampled_from(FUNCTIONS_0), self.triple_term),
             self._expression_node, max_leaves=6)
         self.aggregate = self._aggregate()
         self.path = self._path()
@@ -125,7 +128,7 @@ class SparqlStrategies:
                       False: mostly(self.predicate, self.variable)}  # templates take no paths
         # Mostly variables, so that patterns match data; constants, so that some do not.
         self.object = mostly(st.sampled_from(OBJECT_VARIABLES),
-                             st.one_of(self.resource, self.class_, self.literal, st.just("[]")))
+                             st.one_of(self.resource, self.class_, self.literal, st.just("[]"), self.triple_term))
 
     # --- terms -----------------------------------------------------------------------------
 
@@ -145,7 +148,8 @@ class SparqlStrategies:
             st.floats(allow_nan=False, allow_infinity=False).map(repr),
             st.sampled_from(["true", "false", "1e999", "-0.0", "0.", ".5", "1E-400", '"NaN"^^xsd:double', '"INF"^^xsd:double']),
             text,
-            st.tuples(text, st.sampled_from(["en", "en", "ru", "sr-Latn", "x-bogus-tag", "en-"])).map(lambda t: f"{t[0]}@{t[1]}"),
+            st.tuples(text, st.sampled_from(["en", "en", "ru", "sr-Latn", "x-bogus-tag", "en-", "ar--rtl", "en--ltr"]))
+            .map(lambda t: f"{t[0]}@{t[1]}"),
             st.tuples(st.one_of(text, st.sampled_from(['"abc"', '"2008-02-30"', '"-0"', '"1e5"', '""'])),
                       st.sampled_from(DATATYPES)).map(lambda t: f"{t[0]}^^{t[1]}"),
         )
@@ -278,9 +282,11 @@ class SparqlStrategies:
     @st.composite
     def query(draw, self) -> str:
         """A whole query: prologue, one of the four forms, and now and then trailing VALUES."""
-        form = draw(st.sampled_from(["select", "select", "ask", "construct", "construct-where", "describe"]))
+        form = draw(st.sampled_from(["select", "select", "ask", "construct", "construct-where", "describe", "computed"]))
         if form == "select":
             body = draw(self.select())
+        elif form == "computed":
+            body = draw(st.sampled_from(draw(self.computed())))
         elif form == "ask":
             body = f"ASK {draw(self.group())}"
         elif form == "construct":
@@ -296,8 +302,22 @@ class SparqlStrategies:
         if dataset and " WHERE" in body:
             head, _, rest = body.partition(" WHERE")
             body = f"{head} {' '.join(dataset)} WHERE{rest}"
-        trailing = draw(self.values) if draw(st.integers(0, 4)) == 0 else ""
+        trailing = draw(mostly(st.just(""), self.values))
         return _join(draw(self.prologue), body, trailing)
+
+    def computed(self) -> st.SearchStrategy[tuple[str, str]]:
+        """A SELECT and a CONSTRUCT of the same computed terms (triple terms, directional strings, odd numbers...).
+
+        Each has one solution whatever the data, so every term that computes reaches the serialiser.
+        """
+        def queries(terms: list[str]) -> tuple[str, str]:
+            binds = " ".join(f"BIND({term} AS ?v{i})" for i, term in enumerate(terms))
+            template = " ".join(f"<urn:s> <urn:p{i}> ?v{i} ." for i in range(len(terms)))
+            prologue = "\n".join(f"PREFIX {prefix}: <{namespace}>" for prefix, namespace in PREFIXES.items())
+            return f"{prologue}\nSELECT * WHERE {{ {binds} }}", f"{prologue}\nCONSTRUCT {{ {template} }} WHERE {{ {binds} }}"
+
+        term = st.one_of(self.expression, self.literal, self.triple_term, self.resource)  # expressions are rarely leaves
+        return st.lists(term, min_size=1, max_size=3).map(queries)
 
     def update(self) -> st.SearchStrategy[str]:
         """A SPARQL Update request, which a read-only endpoint refuses."""
