@@ -96,7 +96,10 @@ def exchange(address: tuple[str, int], request: RawRequest, counter: str) -> Ans
         with socket.create_connection(address, timeout=ANSWER_TIMEOUT) as connection:
             try:
                 connection.sendall(request.encode(f"{address[0]}:{address[1]}".encode()))
-                connection.shutdown(socket.SHUT_WR)  # a request short of its Content-Length ends here
+                if {name.lower() for name, _ in request.headers} & {b"content-length", b"transfer-encoding"}:
+                    # Its own framing may promise more than it sends: end it here. Otherwise the
+                    # sending side stays open, since the server reads a closed one as a hang-up.
+                    connection.shutdown(socket.SHUT_WR)
             except OSError:
                 pass  # the server answered and closed before reading all of a request too large: read the answer
             received = bytearray()

@@ -48,6 +48,7 @@ def refuse_remote_services(query: str) -> None:
 
 
 MAX_NESTING = 256  # levels of nesting: far beyond any real query, far below what overflows the parser's stack
+MAX_BLANK_NODE_NESTING = 32  # [ ... [ ... ] ]: preparing these takes time exponential in their depth
 _BRACKET = re.compile(r"<<|>>|[(){}\[\]]")  # << >> enclose triple terms
 _UNARY_RUN = re.compile(r"[!+\-^](?:\s*[!+\-^])*")  # !!x, - - x, ^^p: each operator is a level too
 
@@ -59,10 +60,14 @@ def refuse_deep_nesting(query: str) -> None:
     stack, which ends the whole process: so such a query is refused before it is parsed.
     """
     code = code_only(query)
-    depth = deepest = 0
+    depth = deepest = square = deepest_square = 0
     for bracket in _BRACKET.findall(code):
         depth += 1 if bracket in ("(", "{", "[", "<<") else -1
-        deepest = max(deepest, depth)
+        square += {"[": 1, "]": -1}.get(bracket, 0)
+        deepest, deepest_square = max(deepest, depth), max(deepest_square, square)
+    if deepest_square > MAX_BLANK_NODE_NESTING:
+        raise BadRequest(f"the query nests blank nodes [ ] {deepest_square} deep; this endpoint takes at most "
+                         f"{MAX_BLANK_NODE_NESTING}")
     unary = max((sum(not c.isspace() for c in run.group()) for run in _UNARY_RUN.finditer(code)), default=0)
     if max(deepest, unary) > MAX_NESTING:
         raise BadRequest(f"the query nests {max(deepest, unary)} levels deep (brackets or operators); this "
