@@ -286,7 +286,7 @@ def test_resource_paths(address, resource_paths, data):
     if data.draw(st.sampled_from(["real", "real", "real", "made up"]), label="kind of path") == "made up":
         kind = data.draw(st.one_of(PATH_KINDS, SEGMENT), label="kind")
         ident = data.draw(mostly(st.just(ident), SEGMENT), label="id")
-    segments = [kind, ident, *data.draw(st.lists(SEGMENT, max_size=2), label="more")]
+    segments = [kind, ident, *data.draw(mostly(st.just([]), st.lists(SEGMENT, min_size=1, max_size=2)), label="more")]
     path = "/" + "/".join(segments) + data.draw(SUFFIXES, label="suffix")
     if data.draw(st.sampled_from([False] * 19 + [True]), label="long?"):
         path += "/a" * data.draw(st.integers(100, 3000), label="length")  # long: some past the request-line limit
