@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 
 from kosru_kg.errors import Forbidden
-from kosru_kg.outbound import refuse_remote_services
+from kosru_kg.outbound import refuse_unsafe
 
 
 @pytest.fixture()
@@ -65,7 +65,7 @@ def test_service_queries_are_refused_and_nothing_is_contacted(live_server, liste
     "SELECT * WHERE { _:service ?p ?o }",
 ])
 def test_the_word_in_strings_iris_variables_and_comments_is_allowed(query):
-    refuse_remote_services(query)
+    refuse_unsafe(query)
 
 
 def test_the_embedded_backend_refuses_it_too(backend):

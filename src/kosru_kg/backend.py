@@ -24,7 +24,7 @@ from . import budget as budgets
 from .budget import Budget
 from .config import Settings
 from .errors import Busy
-from .outbound import refuse_deep_nesting, refuse_remote_services
+from .outbound import refuse_unsafe
 from .store import StoreLayout
 
 HEAD_BYTES = 256 * 1024  # an answer this small is held whole before it is sent, so it can fail cleanly
@@ -92,8 +92,6 @@ class Backend:
         Raises before anything is sent if the query is refused, malformed, too slow to start,
         or if every query slot stays busy; a failure later ends ``rest`` with an exception.
         """
-        refuse_remote_services(sparql)
-        refuse_deep_nesting(sparql)
         job = Job(sparql, media_type,
                   None if default_graph is None else tuple(default_graph),
                   None if named_graphs is None else tuple(named_graphs),
@@ -101,7 +99,8 @@ class Backend:
         version = self.version
         cached = self._answers.get((version, job))
         if cached is not None:
-            return cached
+            return cached  # only ever cached after passing the check below
+        refuse_unsafe(sparql)
         with self._gate.slot() as release_later:
             running = self._execute(job, budgets.current(self.settings.query_timeout), version)
             chunks = release_later(running.chunks)

@@ -40,9 +40,16 @@ def code_only(query: str) -> str:
     return _NOT_CODE.sub(lambda text: " " * len(text.group()), query)
 
 
-def refuse_remote_services(query: str) -> None:
-    """Raise Forbidden if ``query`` asks for a federated SERVICE."""
-    if _SERVICE.search(code_only(query)):
+def refuse_unsafe(query: str) -> None:
+    """Raise if ``query`` must never run: Forbidden for a federated SERVICE, BadRequest for nesting
+    deep enough to bring the parser down. One masking of the query serves both checks."""
+    code = code_only(query)
+    _refuse_remote_services(code)
+    _refuse_deep_nesting(code)
+
+
+def _refuse_remote_services(code: str) -> None:
+    if _SERVICE.search(code):
         raise Forbidden("SERVICE is not allowed: this endpoint answers from its own graph "
                         "and never contacts other hosts")
 
@@ -53,13 +60,10 @@ _BRACKET = re.compile(r"<<|>>|[(){}\[\]]")  # << >> enclose triple terms
 _UNARY_RUN = re.compile(r"[!+\-^](?:\s*[!+\-^])*")  # !!x, - - x, ^^p: each operator is a level too
 
 
-def refuse_deep_nesting(query: str) -> None:
-    """Raise BadRequest if ``query`` nests deeper than MAX_NESTING.
-
-    Oxigraph's parser recurses once per level and a few thousand levels overflow a thread's
+def _refuse_deep_nesting(code: str) -> None:
+    """Oxigraph's parser recurses once per level and a few thousand levels overflow a thread's
     stack, which ends the whole process: so such a query is refused before it is parsed.
     """
-    code = code_only(query)
     depth = deepest = square = deepest_square = 0
     for bracket in _BRACKET.findall(code):
         depth += 1 if bracket in ("(", "{", "[", "<<") else -1

@@ -19,7 +19,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import dump_options_header, parse_accept_header, parse_options_header
 
 from .errors import BadRequest, Forbidden, NotAcceptable, PayloadTooLarge, UnsupportedMediaType
-from .outbound import refuse_deep_nesting, refuse_remote_services
+from .outbound import refuse_unsafe
 
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 QUERY_MEDIA_TYPE = "application/sparql-query"
@@ -106,7 +106,6 @@ def read_request(method: str, query_string: bytes, content_type: str | None, bod
     if size > limits.query_bytes:
         raise PayloadTooLarge(f"the query is {size} bytes; this endpoint takes queries of at most {limits.query_bytes} "
                               "bytes")
-    refuse_remote_services(query)
     offers = _offers_for(query, base_iri)
     media_type = negotiate(accept, offers, params.get("format", []))
     dataset_given = "default-graph-uri" in params or "named-graph-uri" in params
@@ -243,10 +242,11 @@ def _offers_for(query: str, base_iri: str) -> dict[str, QueryResultsFormat | Rdf
     (SELECT and CONSTRUCT results are lazy, so only an ASK is evaluated there, instantly.)
     Cached, since popular queries come again.
 
-    A malformed query is a 400 carrying the parser's message and position; a SPARQL Update
-    sent as a query is refused as a write.
+    A query asking for a SERVICE is a 403, one nested too deep a 400, both before parsing; a
+    malformed query is a 400 carrying the parser's message and position; a SPARQL Update sent
+    as a query is refused as a write.
     """
-    refuse_deep_nesting(query)
+    refuse_unsafe(query)
     try:
         result = Store().query(query, base_iri=base_iri)
     except SyntaxError as exc:

@@ -50,7 +50,6 @@ class Worker:
         )
         theirs.close()
         self.connection = Connection(ours.detach())
-        self.ready = False
 
     def send(self, job, budget: Budget) -> None:
         self.connection.send((job, budget.remaining()))

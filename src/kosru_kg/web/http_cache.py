@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 
 CACHEABLE_METHODS = ("GET", "HEAD")
 
@@ -32,7 +32,7 @@ def entity_tag() -> str:
 def _not_modified() -> Response | None:
     if request.method not in CACHEABLE_METHODS or not request.if_none_match:
         return None
-    tag = entity_tag()
+    tag = g.entity_tag = entity_tag()  # kept for the answer, should this one not match
     if not request.if_none_match.contains_weak(tag.removeprefix("W/").strip('"')):
         return None
     response = Response(status=304)
@@ -44,7 +44,7 @@ def _tag(response: Response) -> Response:
     if response.status_code >= 500:
         response.headers["Cache-Control"] = "no-store"  # busy or out of time now, not for good
     elif request.method in CACHEABLE_METHODS and response.status_code == 200 and "ETag" not in response.headers:
-        _describe(response, entity_tag())
+        _describe(response, g.get("entity_tag") or entity_tag())
     return response
 
 
