@@ -126,6 +126,45 @@ def test_a_query_past_the_servers_limit_gets_503_naming_it(strict):
     assert "time limit of 2 s" in body.decode()
 
 
+def inline_data(blocks: int = 10) -> str:
+    """Rows made from nothing but the query's own VALUES blocks: 10^blocks of them."""
+    return " ".join(f"VALUES ?v{i} {{ {' '.join(map(str, range(10)))} }}" for i in range(blocks))
+
+
+INLINE_DATA_QUERIES = [
+    f"SELECT (COUNT(*) AS ?n) WHERE {{ {inline_data()} }}",
+    f"ASK {{ {inline_data()} FILTER(?v0 + ?v1 + ?v2 + ?v3 + ?v4 + ?v5 + ?v6 + ?v7 + ?v8 + ?v9 > 90) }}",
+    f"SELECT ?v0 WHERE {{ {inline_data(8)} }} ORDER BY DESC(?v7 * ?v3) LIMIT 1",
+    f"SELECT (SUM(?n) AS ?total) WHERE {{ {{ SELECT (COUNT(*) AS ?n) WHERE {{ {inline_data()} }} }} }}",
+]
+
+
+def cpu_seconds(pids) -> dict[int, float]:
+    """CPU time (user and system) each process has used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        try:
+            fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it has ended: it burns nothing more
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
+@pytest.mark.parametrize("query", INLINE_DATA_QUERIES, ids=["count", "ask", "order-by", "subquery"])
+def test_a_query_over_inline_data_meets_the_deadline_and_frees_its_cpu(strict, query):
+    status, _, body = ask(strict, query)
+    assert status == 503 and "limit of" in body.decode()
+    processes = [strict.process.pid, *descendants(strict.process.pid)]
+    before = cpu_seconds(processes)
+    select.select([], [], [], 3)  # the window watched, not a wait for anything
+    after = cpu_seconds(processes)
+    burnt = {pid: after[pid] - before[pid] for pid in after if pid in before}
+    assert max(burnt.values()) < 1.0, burnt
+    assert ask(strict, FAST)[0] == 200
+
+
 def test_a_client_may_ask_for_less_time(roomy):
     status, _, body = ask(roomy, ENDLESS, timeout="1.5")
     assert status == 503

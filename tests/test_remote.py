@@ -301,7 +301,7 @@ def test_limits_hold_on_the_remote_store(remote_server):
 # --- Limits, deadlines and failures of the backend itself --------------------------------------
 
 def test_a_query_the_engine_refuses_is_a_bad_request_with_its_message(remote):
-    with pytest.raises(BadRequest, match="refused by the SPARQL engine: .+"):
+    with pytest.raises(BadRequest, match="as the SPARQL engine behind this service reads it: .+"):
         remote.query("SELECT ?x WHERE { ?x <http://example.org/p> }")
 
 

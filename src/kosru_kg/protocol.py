@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from pyoxigraph import NamedNode, QueryResultsFormat, QueryTriples, RdfFormat, Store
+from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import dump_options_header, parse_accept_header, parse_options_header
 
+from .bindings import query_form
 from .errors import BadRequest, Forbidden, NotAcceptable, PayloadTooLarge, UnsupportedMediaType
 from .outbound import refuse_unsafe
 
@@ -77,11 +78,8 @@ class QueryRequest:
 
 
 def read_request(method: str, query_string: bytes, content_type: str | None, body: bytes,
-                 accept: str | None, base_iri: str, limits: Limits = Limits()) -> QueryRequest | None:
-    """The query a GET, HEAD or POST asks, or None for a GET that asks none (it wants the service description).
-
-    ``base_iri`` resolves relative IRIs in the query; the protocol lets it be the endpoint's own IRI.
-    """
+                 accept: str | None, limits: Limits = Limits()) -> QueryRequest | None:
+    """The query a GET, HEAD or POST asks, or None for a GET that asks none (it wants the service description)."""
     params = _decode_params(query_string, "the query string")
     if method == "POST":
         if "graph" in params or "default" in params:
@@ -106,7 +104,7 @@ def read_request(method: str, query_string: bytes, content_type: str | None, bod
     if size > limits.query_bytes:
         raise PayloadTooLarge(f"the query is {size} bytes; this endpoint takes queries of at most {limits.query_bytes} "
                               "bytes")
-    offers = _offers_for(query, base_iri)
+    offers = _offers_for(query)
     media_type = negotiate(accept, offers, params.get("format", []))
     dataset_given = "default-graph-uri" in params or "named-graph-uri" in params
     return QueryRequest(
@@ -235,24 +233,14 @@ def _graphs(params: dict[str, list[str]], name: str) -> tuple[NamedNode, ...]:
     return tuple(graphs)
 
 
-@functools.lru_cache(maxsize=512)
-def _offers_for(query: str, base_iri: str) -> dict[str, QueryResultsFormat | RdfFormat]:
-    """What the query's form can be answered in; running it on an empty store finds the form.
+def _offers_for(query: str) -> dict[str, QueryResultsFormat | RdfFormat]:
+    """What the query's form can be answered in, read from its text: nothing is evaluated here.
 
-    (SELECT and CONSTRUCT results are lazy, so only an ASK is evaluated there, instantly.)
-    Cached, since popular queries come again.
-
-    A query asking for a SERVICE is a 403, one nested too deep a 400, both before parsing; a
-    malformed query is a 400 carrying the parser's message and position; a SPARQL Update sent
-    as a query is refused as a write.
+    A query asking for a SERVICE is a 403, one nested too deep a 400, a SPARQL Update sent as
+    a query a 403, all before any engine sees it. Whether the rest parses is the engine's to
+    say: the query worker reports a malformed query as a 400 within the query's deadline.
     """
     refuse_unsafe(query)
-    try:
-        result = Store().query(query, base_iri=base_iri)
-    except SyntaxError as exc:
-        if _UPDATE_KEYWORD.match(query, _PROLOGUE.match(query).end()):
-            raise Forbidden(READ_ONLY) from None
-        raise BadRequest(f"malformed query: {exc}") from None
-    except RuntimeError as exc:  # parsed, but Oxigraph cannot run it (an unknown function, say)
-        raise BadRequest(f"the query cannot be evaluated: {exc}") from None
-    return GRAPH_FORMATS if isinstance(result, QueryTriples) else SOLUTION_FORMATS
+    if _UPDATE_KEYWORD.match(query, _PROLOGUE.match(query).end()):
+        raise Forbidden(READ_ONLY)
+    return GRAPH_FORMATS if query_form(query) in ("CONSTRUCT", "DESCRIBE") else SOLUTION_FORMATS

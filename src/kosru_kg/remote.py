@@ -219,7 +219,7 @@ def _refusal(endpoint: str, response: urllib3.BaseHTTPResponse, asked: str) -> H
         response.close()
         response.release_conn()
     if response.status == 400:
-        return BadRequest(f"the query was refused by the SPARQL engine: {text}")
+        return BadRequest(f"malformed query, as the SPARQL engine behind this service reads it: {text}")
     if response.status == 406:
         return NotAcceptable(f"the graph store behind this service cannot answer this query in {asked}")
     log.warning("SPARQL endpoint %s answered HTTP %s: %s", endpoint, response.status, text)

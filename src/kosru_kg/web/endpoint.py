@@ -25,7 +25,7 @@ def sparql() -> Response:
     endpoint = _endpoint_iri()
     settings = state().settings
     asked = protocol.read_request(request.method, request.query_string, request.content_type,
-                                  request.get_data(cache=False), request.headers.get("Accept"), base_iri=endpoint,
+                                  request.get_data(cache=False), request.headers.get("Accept"),
                                   limits=protocol.Limits(settings.max_params, settings.max_query_bytes))
     if asked is None:
         return _service_description(endpoint)
