@@ -34,6 +34,7 @@ from conftest import start_server, stop_server
 REQUIRED_REQUESTS = 10_000
 CI = bool(os.environ.get("CI"))
 QUERY_TIMEOUT = "2"  # seconds: the server cuts slow queries short, so a run stays quick
+BODY_TIMEOUT = "1"  # seconds: a body that promises more than it sends is answered 408 soon
 
 
 def fuzz(examples: int):
@@ -46,8 +47,9 @@ def fuzz(examples: int):
 
 @pytest.fixture(scope="module")
 def address(settings):
-    """A server of its own, with a short query deadline (KOSRU_QUERY_TIMEOUT)."""
-    server = start_server("--store", str(settings.store), env={**os.environ, "KOSRU_QUERY_TIMEOUT": QUERY_TIMEOUT})
+    """A server of its own, with short query and body deadlines."""
+    server = start_server("--store", str(settings.store), env={**os.environ, "KOSRU_QUERY_TIMEOUT": QUERY_TIMEOUT,
+                                                            "KOSRU_BODY_TIMEOUT": BODY_TIMEOUT})
     host, port = server.url.removeprefix("http://").rstrip("/").rsplit(":", 1)
     yield host, int(port)
     assert server.process.poll() is None, "the server died during the fuzzing"
@@ -153,7 +155,7 @@ def query_string(pairs: list[tuple[str | bytes, str | bytes]]) -> bytes:
 
 
 # Raw pieces of a query string that no encoder would write: bad escapes, non-UTF-8, odd separators;
-# now and then bytes that are not even ASCII, which gunicorn refuses in a request line.
+# now and then bytes that are not even ASCII, which the HTTP server refuses in a request line.
 RAW_PIECES = st.sampled_from([b"%", b"%G0", b"%0", b"%FF", b"%C3", b"%C3%28", b"%ED%A0%80", b"%F4%90%80%80", b"%00",
                               b"&&", b"=", b"==", b";", b"+", b"#", b"?", b"%2B", b"%26", b"%3D", b"query", b"format",
                               b"%u0041", b"%%", b"%25", b"&query=", b"&format="])
@@ -331,7 +333,7 @@ def test_editor_and_downloads(address, sparql, canned, data):
 # --- raw requests: any method, any bytes ----------------------------------------------------------------
 
 # Each part of the request line and header names, usual and odd. A request has at most one odd
-# part: gunicorn turns such a request away before the app sees it, and odd header values and
+# part: the HTTP server turns such a request away before the app sees it, and odd header values and
 # bodies must reach the app too.
 PARTS = {
     "method": (
@@ -381,7 +383,7 @@ BODIES = st.one_of(st.just(b""), st.binary(max_size=200), st.just(b"5\r\nquery\r
 @fuzz(examples=1200)
 @given(data=st.data())
 def test_raw_requests_with_any_bytes(address, data):
-    """Any method, target, version, headers and body, as bytes: gunicorn or the app must still answer cleanly."""
+    """Any method, target, version, headers and body, as bytes: the HTTP server or the app must still answer cleanly."""
     odd = data.draw(mostly(st.none(), st.sampled_from(list(PARTS))), label="odd part")
     part = {name: unusual if name == odd else usual for name, (usual, unusual) in PARTS.items()}
     request = RawRequest(

@@ -90,13 +90,25 @@ def connect(live_server) -> http.client.HTTPConnection:
     return http.client.HTTPConnection(url.hostname, url.port, timeout=60)
 
 
-def test_a_request_line_beyond_the_servers_ceiling_is_refused_with_a_message(live_server):
+def test_a_request_line_beyond_the_limit_is_414_naming_it(live_server):
     connection = connect(live_server)
     connection.request("GET", "/sparql?query=" + "x" * 9000)
     response = connection.getresponse()
     body = response.read().decode()
     connection.close()
-    assert response.status in (400, 414) and "too large" in body.lower()
+    assert response.status == 414 and "at most 8000" in body
+
+
+def test_a_request_line_beyond_the_http_servers_buffer_is_refused_without_a_server_error(live_server):
+    connection = connect(live_server)
+    try:
+        connection.request("GET", "/sparql?query=" + "x" * 600_000)
+        status = connection.getresponse().status
+    except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+        status = None  # Granian closes a connection whose head overflows its buffer
+    finally:
+        connection.close()
+    assert status is None or 400 <= status < 500
 
 
 def test_each_request_logs_one_json_line_with_its_duration_and_outcome(live_server):

@@ -1,4 +1,4 @@
-"""How long the current request's queries may run, and which connection to watch while they do.
+"""How long the current request's queries may run.
 
 The web tier opens a budget per request; backends read it when a query starts, so a query
 deep inside a page is held to the same deadline as one sent to /sparql.
@@ -6,7 +6,6 @@ deep inside a page is held to the same deadline as one sent to /sparql.
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,25 +19,13 @@ _current: ContextVar["Budget | None"] = ContextVar("kosru_budget", default=None)
 class Budget:
     limit: float  # seconds the request's queries may run, in all
     deadline: float  # time.monotonic() at which that runs out
-    client: socket.socket | None = None  # the requesting connection; a hang-up frees its queries
 
     @classmethod
-    def starting_now(cls, limit: float, client: socket.socket | None = None) -> "Budget":
-        return cls(limit, time.monotonic() + limit, client)
+    def starting_now(cls, limit: float) -> "Budget":
+        return cls(limit, time.monotonic() + limit)
 
     def remaining(self) -> float:
         return max(0.0, self.deadline - time.monotonic())
-
-    def client_gone(self) -> bool:
-        """True once the client has closed its end (a readable socket with nothing to read)."""
-        if self.client is None:
-            return False
-        try:
-            return self.client.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
-        except (BlockingIOError, InterruptedError):
-            return False
-        except OSError:
-            return True
 
 
 def current(default_limit: float) -> Budget:

@@ -134,7 +134,7 @@ def query_command(store: str | None, fmt: str, sparql: str) -> None:
                    "(default: KOSRU_BACKEND).")
 def serve_command(store, host, port, workers, threads, backend) -> None:
     """Serve the graph: SPARQL endpoint, pages and downloads."""
-    from .server import serve  # noqa: PLC0415 - keep gunicorn out of the other commands
+    from .server import serve  # noqa: PLC0415 - keep the HTTP server out of the other commands
     from .web import create_app  # noqa: PLC0415
 
     settings = _settings(store=store, host=host, port=port, workers=workers, threads=threads, backend=backend)

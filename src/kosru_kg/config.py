@@ -7,10 +7,12 @@ import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from .fair_use import parse_proxies
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-POSITIVE = ("workers", "threads", "query_timeout", "max_queries", "query_memory_mb", "queue_timeout", "max_query_bytes",
+POSITIVE = ("workers", "threads", "header_timeout", "body_timeout", "query_timeout", "max_queries", "query_memory_mb", "queue_timeout", "client_query_seconds", "max_query_bytes",
             "max_url_bytes", "max_header_bytes", "max_headers", "max_params", "max_html_rows")
 SERVER_CEILINGS = {"max_url_bytes": 8_000, "max_header_bytes": 8_000, "max_headers": 32_000}
 
@@ -30,6 +32,8 @@ class Settings:
     port: int = 8080
     workers: int = 1
     threads: int = 8
+    header_timeout: float = 10.0  # seconds a request's headers may take to arrive before the connection is dropped
+    body_timeout: float = 10.0  # seconds its body may take (408 beyond)
     # Where queries are answered: "" for the embedded store above, or a SPARQL endpoint's URL.
     backend: str = ""
     # Limits for a public endpoint (see README, "Security"); every one can be set as KOSRU_<NAME>.
@@ -43,6 +47,8 @@ class Settings:
     max_headers: int = 100  # header lines in a request (431 beyond)
     max_params: int = 100  # query-string and form parameters together (400 beyond)
     max_html_rows: int = 1_000  # rows shown in a page's table; the downloads carry all of them
+    client_query_seconds: float = 60.0  # query time each client address may use per minute (429 beyond)
+    trusted_proxies: str = ""  # proxies (addresses or networks) whose X-Forwarded-For names the client
     cache_max_age: int = 60  # seconds a client or proxy may reuse an answer before revalidating it (304)
 
     def __post_init__(self) -> None:
@@ -52,12 +58,16 @@ class Settings:
             raise ConfigError(f"backend must be empty (the embedded store) or an http(s) URL: {self.backend!r}")
         if self.cache_max_age < 0:
             raise ConfigError(f"cache_max_age must be zero or more, not {self.cache_max_age!r}")
+        try:
+            parse_proxies(self.trusted_proxies)
+        except ValueError as exc:
+            raise ConfigError(f"trusted_proxies: {exc}") from None
         for name in POSITIVE:
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive, not {getattr(self, name)!r}")
         for name, ceiling in SERVER_CEILINGS.items():
             if getattr(self, name) > ceiling:
-                raise ConfigError(f"{name} can be at most {ceiling} (gunicorn's own ceiling), not {getattr(self, name)}")
+                raise ConfigError(f"{name} can be at most {ceiling} (the HTTP server's own ceiling), not {getattr(self, name)}")
 
     def replace(self, **changes) -> "Settings":
         """A copy with the given non-None values changed (None means 'not given')."""

@@ -49,6 +49,10 @@ class HeaderFieldsTooLarge(HttpError):
     status, title = 431, "Request header fields too large"
 
 
+class TooManyRequests(HttpError):
+    status, title = 429, "Too many requests"
+
+
 class ServiceUnavailable(HttpError):
     status, title = 503, "Service unavailable"
 

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
 from ..backend import Backend, open_backend
 from ..config import Settings
-from . import access_log, errors, headers, http_cache, limits
+from ..fair_use import QueryTimeQuota, parse_proxies
+from . import access_log, errors, headers, http_cache, limits, whole_answers
 
 
 @dataclass
 class AppState:
     settings: Settings
     backend: Backend
+    quota: QueryTimeQuota = field(init=False)
+    trusted_proxies: tuple = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.quota = QueryTimeQuota(self.settings.client_query_seconds)
+        self.trusted_proxies = parse_proxies(self.settings.trusted_proxies)
 
 
 def create_app(settings: Settings, backend: Backend | None = None) -> Flask:
@@ -23,7 +30,9 @@ def create_app(settings: Settings, backend: Backend | None = None) -> Flask:
     app.json.sort_keys = False
     backend = backend or open_backend(settings)
     app.extensions["kosru"] = AppState(settings=settings, backend=backend)
-    app.wsgi_app = access_log.AccessLog(app.wsgi_app)
+    bounded = limits.BodyDeadline(app.wsgi_app, settings.body_timeout, limits.body_limit(settings.max_query_bytes))
+    kept = whole_answers.WholeAnswers(bounded, lambda: backend.version)
+    app.wsgi_app = access_log.AccessLog(limits.ForwardedScheme(kept, app.extensions["kosru"].trusted_proxies))
     errors.register(app)
     headers.register(app)
     limits.register(app)

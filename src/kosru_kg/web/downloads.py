@@ -9,7 +9,7 @@ from flask import Blueprint, Response, request, url_for
 
 from .. import export, protocol, void
 from ..errors import NotFound
-from . import cache, state
+from . import cache, state, whole_answers
 
 blueprint = Blueprint("downloads", __name__)
 
@@ -44,6 +44,7 @@ def context():
 def void_description():
     media_type = protocol.negotiate(request.headers.get("Accept"), list(VOID_FORMATS), request.args.getlist("format"))
     fmt = VOID_FORMATS[media_type]
+    whole_answers.names_the_host(request.environ)
     app_state = state()
     endpoint = url_for("endpoint.sparql", _external=True)
     dumps = [url_for(".download", name=f.file_name, _external=True) for f in export.FORMATS]

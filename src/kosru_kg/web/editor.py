@@ -15,7 +15,7 @@ from ..backend import Backend
 from ..config import Settings
 from ..errors import BadRequest
 from ..questions import Question
-from . import state, terms
+from . import state, terms, whole_answers
 from .questions import catalogue, results_table
 from .terms import TermView
 
@@ -95,6 +95,7 @@ def run(text: str, backend: Backend, settings: Settings, root: str) -> Answer:
     """The answer to ``text``; relative IRIs resolve against the endpoint, as they do there."""
     if not text.strip():
         raise BadRequest("the query is empty: write a SPARQL query in the box")
+    whole_answers.names_the_host(request.environ)
     result = backend.query(text, base_iri=url_for("endpoint.sparql", _external=True))
     return tabulate(result, backend, settings, root)
 

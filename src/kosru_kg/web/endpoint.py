@@ -5,14 +5,15 @@ The rules live in ``kosru_kg.protocol``; this module only moves them between HTT
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 from flask import Blueprint, Response, render_template, request
 from pyoxigraph import NamedNode, Variable
 
-from .. import budget, protocol, service_description
+from .. import budget, fair_use, protocol, service_description
 from ..backend import Answer
-from . import access_log, state
+from . import access_log, state, whole_answers
 
 blueprint = Blueprint("endpoint", __name__)
 
@@ -23,6 +24,7 @@ NAMED_GRAPHS = "SELECT DISTINCT ?graph WHERE { GRAPH ?graph {} } ORDER BY ?graph
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
     endpoint = _endpoint_iri()
+    whole_answers.names_the_host(request.environ)  # the endpoint's IRI is the base of the query, and described
     settings = state().settings
     asked = protocol.read_request(request.method, request.query_string, request.content_type,
                                   request.get_data(cache=False), request.headers.get("Accept"),
@@ -31,20 +33,34 @@ def sparql() -> Response:
         return _service_description(endpoint)
     request.environ[access_log.QUERY] = asked.query
     limit = min(asked.timeout or settings.query_timeout, settings.query_timeout)
-    with budget.scope(budget.Budget.starting_now(limit, budget.current(limit).client)):
-        answer = state().backend.stream(asked.query, asked.media_type, default_graph=asked.default_graphs,
-                                        named_graphs=asked.named_graphs, base_iri=endpoint)
+    client = fair_use.client_address(request.environ.get("REMOTE_ADDR", ""), request.headers.get("X-Forwarded-For"),
+                                     state().trusted_proxies)
+    quota = state().quota
+    quota.check(client)
+    started = time.monotonic()
+    try:
+        with budget.scope(budget.Budget.starting_now(limit)):
+            answer = state().backend.stream(asked.query, asked.media_type, default_graph=asked.default_graphs,
+                                            named_graphs=asked.named_graphs, base_iri=endpoint)
+    except Exception:
+        quota.charge(client, time.monotonic() - started)
+        raise
     content_type = protocol.content_type(asked.media_type)
     if answer.rest is None:
+        quota.charge(client, time.monotonic() - started)
         return Response(answer.head, content_type=content_type)
     # Too large to hold: sent as it comes, chunked; a failure now ends the response without
     # its last chunk, so the client sees an error instead of a complete-looking answer.
-    return Response(_sent_whole(answer), content_type=content_type, direct_passthrough=True)
+    return Response(_sent_whole(answer, lambda: quota.charge(client, time.monotonic() - started)),
+                    content_type=content_type, direct_passthrough=True)
 
 
-def _sent_whole(answer: Answer) -> Iterator[bytes]:
-    yield answer.head
-    yield from answer.rest
+def _sent_whole(answer: Answer, when_done) -> Iterator[bytes]:
+    try:
+        yield answer.head
+        yield from answer.rest
+    finally:
+        when_done()
 
 
 def _endpoint_iri() -> str:

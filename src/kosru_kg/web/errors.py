@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, request
-from gunicorn.http.errors import NoMoreData, ParseException
 from markupsafe import escape
 from werkzeug.exceptions import ClientDisconnected, HTTPException, MethodNotAllowed
 
@@ -46,14 +45,9 @@ def register(app: Flask) -> None:
             message = f"{request.method} is not allowed on {request.path}, which is read-only; use {headers['Allow']}"
         return render(exc.code or 500, exc.name, message, headers)
 
-    @app.errorhandler(ParseException)
-    @app.errorhandler(NoMoreData)
     @app.errorhandler(ClientDisconnected)
     def _unreadable_body(exc: Exception):
-        # gunicorn reads a body only when the app asks for it, so a broken chunked body
-        # (a bad chunk size or trailer, or an end before the last chunk) is raised here.
-        reason = "it ended before its announced length" if isinstance(exc, ClientDisconnected) else str(exc)
-        return render(400, "Bad request", f"the request body cannot be read: {reason}")
+        return render(400, "Bad request", "the request body cannot be read: it ended before its announced length")
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -1,0 +1,35 @@
+"""A version's expensive answers, computed before the first visitor asks for them.
+
+The dumps, the JSON-LD context, the pictures (timeline and chart, drawn into their pages),
+the question pages and the descriptions are made once, when the server starts and before it
+forks its workers, which inherit them; the visitor who comes first waits for nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from .. import export
+
+log = logging.getLogger("kosru_kg")
+DESCRIPTIONS = ("/", "/timeline", "/questions", "/ontology", "/context.jsonld", "/.well-known/void",
+                "/sparql")
+
+
+def paths(app: Flask) -> list[str]:
+    settings = app.extensions["kosru"].settings
+    questions = [f"/questions/{path.stem}" for path in sorted(settings.queries_dir.glob("*.rq"))]
+    dumps = [f"/download/{fmt.file_name}" for fmt in export.FORMATS]
+    return [*DESCRIPTIONS, *dumps, *questions]
+
+
+def warm(app: Flask) -> None:
+    """GET every path of ``paths``; one that fails is logged and left for its first visitor."""
+    client = app.test_client()
+    for path in paths(app):
+        status = client.get(path).status_code
+        if status != 200:
+            log.warning("warming %s: answered %s; it will be computed on its first request", path, status)
+    app.extensions["kosru"].backend.close()  # its query processes are this process's, not the workers'

@@ -1,0 +1,91 @@
+"""Slow and idle connections against a real server process, as an attacker would open them."""
+
+from __future__ import annotations
+
+import os
+import select
+import socket
+import time
+import urllib.parse
+
+import pytest
+from conftest import start_server, stop_server
+
+TRICKLERS = 200  # connections that send one header line every 2 s and never finish
+IDLE = 200  # keep-alive connections that asked once and then say nothing
+
+
+@pytest.fixture(scope="module")
+def server(settings):
+    env = {**os.environ, "KOSRU_HEADER_TIMEOUT": "4", "KOSRU_BODY_TIMEOUT": "1"}
+    server = start_server("--store", str(settings.store), env=env)
+    yield server
+    stop_server(server)
+
+
+def address(server) -> tuple[str, int]:
+    url = urllib.parse.urlsplit(server.url)
+    return url.hostname, url.port
+
+
+def open_connection(server) -> socket.socket:
+    connection = socket.create_connection(address(server), timeout=10)
+    return connection
+
+
+def plain_request_seconds(server) -> float:
+    """How long a plain GET of the home page takes, from connecting to the end of its status line."""
+    started = time.monotonic()
+    with open_connection(server) as connection:
+        connection.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert connection.recv(12) == b"HTTP/1.1 200"
+    return time.monotonic() - started
+
+
+def closed_within(connection: socket.socket, seconds: float) -> bool:
+    """Whether the server ends ``connection`` within ``seconds`` (it becomes readable with nothing to read)."""
+    if not select.select([connection], [], [], seconds)[0]:
+        return False
+    try:
+        return connection.recv(1024) == b""
+    except ConnectionResetError:
+        return True
+
+
+def test_slow_and_idle_clients_do_not_starve_a_plain_request(server):
+    tricklers, idle = [], []
+    try:
+        for _ in range(TRICKLERS):
+            connection = open_connection(server)
+            connection.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+            tricklers.append(connection)
+        for _ in range(IDLE):
+            connection = open_connection(server)
+            connection.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert connection.recv(12) == b"HTTP/1.1 200"
+            idle.append(connection)
+        for _ in range(2):
+            assert plain_request_seconds(server) < 1.0
+            select.select([], [], [], 2)  # the tricklers' pace: one line every 2 s
+            for connection in tricklers:
+                connection.sendall(b"X-Trickle: 1\r\n")
+        assert plain_request_seconds(server) < 1.0
+    finally:
+        for connection in tricklers + idle:
+            connection.close()
+
+
+def test_headers_that_do_not_arrive_in_time_lose_the_connection(server):
+    with open_connection(server) as connection:
+        connection.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        assert closed_within(connection, 30)  # dropped at the 4 s header timeout
+
+
+def test_a_body_that_does_not_arrive_in_time_gets_408(server):
+    with open_connection(server) as connection:
+        connection.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                           b"Content-Length: 100\r\n\r\nASK")
+        answer = connection.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 408")
+    assert b"did not arrive within 1 s" in answer
+    assert plain_request_seconds(server) < 1.0
