@@ -69,8 +69,12 @@ class LiveServer:
 
 def start_server(*args: str, env: dict | None = None) -> LiveServer:
     command = [sys.executable, "-m", "kosru_kg", "serve", "--host", "127.0.0.1", "--port", "0", *args]
-    log = tempfile.TemporaryFile(mode="w+")  # a file, so a chatty server never blocks on a full pipe
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+    # A file, so a chatty server never blocks on a full pipe. The server appends through its own
+    # descriptor: one shared with the reader would share its offset, and a test's seek(0) would
+    # make the server's next line overwrite what it had written.
+    log = tempfile.NamedTemporaryFile(mode="r")
+    with open(log.name, "a") as server_stderr:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=server_stderr, text=True, env=env)
     selector = selectors.DefaultSelector()
     selector.register(process.stdout, selectors.EVENT_READ)
     while True:
