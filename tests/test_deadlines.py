@@ -10,6 +10,7 @@ import http.client
 import json
 import os
 import select
+import signal
 import socket
 import threading
 import urllib.parse
@@ -156,6 +157,16 @@ def cpu_seconds(pids) -> dict[int, float]:
     return used
 
 
+def wait_until_evaluating(worker: int) -> None:
+    """Return once ``worker``'s CPU time grows (it has the query, not just the bytes on their way); at most 10 s."""
+    started = cpu_seconds([worker])[worker]
+    for _ in range(100):
+        if cpu_seconds([worker]).get(worker, started) > started + 0.2:
+            return
+        select.select([], [], [], 0.1)
+    pytest.fail("the query worker never started the query")
+
+
 @pytest.mark.parametrize("query", INLINE_DATA_QUERIES, ids=["count", "ask", "order-by", "subquery"])
 def test_a_query_over_inline_data_meets_the_deadline_and_frees_its_cpu(strict, query):
     status, _, body = ask(strict, query)
@@ -218,6 +229,18 @@ def test_a_client_that_hangs_up_while_an_answer_streams_frees_its_query(single):
     assert exits_within(worker, WATCH_SECONDS)
 
 
+def test_a_query_whose_server_dies_ends_with_it(single):
+    """A web worker killed mid-query (a crash, or a kill at shutdown) takes its running query with it."""
+    server, worker = single
+    url = urllib.parse.urlsplit(server.url)
+    with socket.create_connection((url.hostname, url.port)) as connection:
+        target = "/sparql?" + urllib.parse.urlencode({"query": ENDLESS})
+        connection.sendall(f"GET {target} HTTP/1.1\r\nHost: {url.netloc}\r\n\r\n".encode())
+        wait_until_evaluating(worker)
+        os.kill(web_worker(server), signal.SIGKILL)
+        assert exits_within(worker, WATCH_SECONDS)  # not two minutes later, at its alarm
+
+
 @pytest.fixture()
 def single_short(settings):
     """One query worker and a 3 s limit: a query nobody waits for any more runs out soon."""
@@ -231,6 +254,7 @@ def test_a_client_that_hangs_up_before_its_answer_starts_frees_its_query_at_the_
     with socket.create_connection((url.hostname, url.port)) as connection:
         target = "/sparql?" + urllib.parse.urlencode({"query": ENDLESS})
         connection.sendall(f"GET {target} HTTP/1.1\r\nHost: {url.netloc}\r\n\r\n".encode())
+        wait_until_evaluating(worker)  # hung up after the query started, not before the server read it
     assert exits_within(worker, WATCH_SECONDS)
     assert ask(server, FAST)[0] == 200
 

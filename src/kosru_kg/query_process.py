@@ -13,9 +13,12 @@ Messages to the server, over that connection:
 
 from __future__ import annotations
 
+import os
 import resource
+import select
 import signal
 import sys
+import threading
 from multiprocessing.connection import Connection
 
 from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Store
@@ -78,8 +81,23 @@ def answer(store: Store, job, seconds: float, connection: Connection) -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
 
 
+def end_when_the_server_goes(descriptor: int) -> None:
+    """End this process as soon as the server's end of the connection closes, even mid-query.
+
+    A server that dies (or is killed at shutdown) while a query runs would otherwise leave the
+    query burning a CPU until its alarm, up to the deadline later. Only hang-up is watched,
+    never input, so the main thread's reading of jobs is untouched; the engine releases the
+    GIL while it evaluates, so this thread runs.
+    """
+    watcher = select.poll()
+    watcher.register(descriptor, select.POLLRDHUP)
+    watcher.poll()
+    os._exit(0)
+
+
 def main(argv: list[str]) -> None:
     connection = Connection(int(argv[1]))
+    threading.Thread(target=end_when_the_server_goes, args=(connection.fileno(),), daemon=True).start()
     memory = int(argv[3]) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     try:
