@@ -136,6 +136,7 @@ def serve_command(store, host, port, workers, threads, backend) -> None:
     """Serve the graph: SPARQL endpoint, pages and downloads."""
     from .server import serve  # noqa: PLC0415 - keep the HTTP server out of the other commands
     from .web import create_app  # noqa: PLC0415
+    from .web.warm import warm  # noqa: PLC0415
 
     settings = _settings(store=store, host=host, port=port, workers=workers, threads=threads, backend=backend)
     if store is None and not settings.backend:
@@ -144,7 +145,7 @@ def serve_command(store, host, port, workers, threads, backend) -> None:
         app = create_app(settings)
     except StoreMissing as exc:
         _fail(str(exc))
-    serve(app, settings)
+    serve(app, settings, prepare=lambda: warm(app))
 
 
 def _http_url(context, parameter, value: str | None) -> str | None:
