@@ -28,6 +28,7 @@ import platform
 import random
 import resource
 import subprocess
+import statistics
 import sys
 import tempfile
 import threading
@@ -37,7 +38,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from endpoint import summary, wait_for_line
 from pyoxigraph import NamedNode, RdfFormat, parse
 
 from kosru_kg import config, export, questions
@@ -58,6 +58,23 @@ TRANSPORT_ERRORS = (OSError, http.client.HTTPException)
 # How often each category is picked, relative to the others: pages people read dominate.
 WEIGHTS = {"home page": 5, "question pages": 25, "question results": 15, "resource pages": 25,
            "resource turtle": 10, "downloads": 5, "sparql": 15}
+
+
+def wait_for_line(process: subprocess.Popen, marker: str) -> str:
+    for line in process.stdout:
+        if marker in line:
+            return line
+    raise RuntimeError(f"server exited before printing {marker!r}")
+
+
+def summary(latencies: list[float], elapsed: float) -> dict:
+    ordered = sorted(latencies)
+    return {
+        "requests": len(ordered),
+        "throughput": len(ordered) / elapsed,
+        "p50_ms": 1000 * statistics.median(ordered),
+        "p99_ms": 1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))],
+    }
 
 
 @dataclass(frozen=True)
@@ -97,8 +114,8 @@ class Run:
 class Connection:
     """A keep-alive HTTP connection that reconnects when the server has closed it.
 
-    A GET that fails on a reused connection because the server closed it (gunicorn drops idle
-    keep-alive connections after 2 s) is sent once more on a fresh one, as browsers do; the
+    A GET that fails on a reused connection because the server closed it (a server may drop idle
+    keep-alive connections) is sent once more on a fresh one, as browsers do; the
     bench counts these. Any other failure is the request's outcome.
     """
 
@@ -413,7 +430,7 @@ def main() -> int:
             manifest = build(settings)
             server, url = start_server(settings.store, args, server_log)
             threads = args.threads or settings.threads
-            print(f"server: kosru-kg serve at {url}, gunicorn gthread, {args.workers} worker(s) × {threads} threads, "
+            print(f"server: kosru-kg serve at {url}, Granian, {args.workers} worker(s) × {threads} blocking threads, "
                   f"KOSRU_QUERY_TIMEOUT={args.timeout:g}; store of {manifest.triples} triples")
         else:
             print(f"server: {url}, already running (its workers and time limit are its own; "
