@@ -31,9 +31,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from kosru_kg.build import build
 from kosru_kg.config import Settings
-from kosru_kg.store import StoreLayout
+from kosru_kg.graph.build import build
+from kosru_kg.graph.store import StoreLayout
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = "application/sparql-results+json"

@@ -27,8 +27,8 @@ import os
 import platform
 import random
 import resource
-import subprocess
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -40,8 +40,9 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, parse
 
-from kosru_kg import config, export, questions
-from kosru_kg.build import build
+from kosru_kg import config, formats
+from kosru_kg.graph.build import build
+from kosru_kg.service import questions
 
 ROOT = Path(__file__).resolve().parents[1]
 LIGHT_TIMEOUT = 30.0  # seconds a light request may take before it counts as failed
@@ -201,7 +202,7 @@ def discover(url: str) -> tuple[str, dict[str, list[Call]]]:
                              for path in question_pages for fmt in ("json", "csv", "tsv", "xml")],
         "resource pages": resource_pages,
         "resource turtle": [Call(c.path, "text/turtle") for c in resource_pages],
-        "downloads": [Call(f"/download/{f.file_name}") for f in export.FORMATS],
+        "downloads": [Call(f"/download/{f.file_name}") for f in formats.DUMPS],
         "sparql": [Call(sparql_path(q), SOLUTIONS_JSON) for q in light_queries(iris)],
     }
 

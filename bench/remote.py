@@ -26,13 +26,14 @@ from pathlib import Path
 from endpoint import line, merge, summary
 from pyoxigraph import Store, Variable
 
-from kosru_kg import questions
-from kosru_kg.backend import Backend, EmbeddedBackend
-from kosru_kg.build import build
 from kosru_kg.config import Settings
-from kosru_kg.publish import publish
-from kosru_kg.remote import RemoteBackend
-from kosru_kg.store import StoreLayout
+from kosru_kg.graph.build import build
+from kosru_kg.graph.store import StoreLayout
+from kosru_kg.query.backend import Backend
+from kosru_kg.query.embedded import EmbeddedBackend
+from kosru_kg.query.publish import publish
+from kosru_kg.query.remote import RemoteBackend
+from kosru_kg.service import questions
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))

@@ -1,7 +1,7 @@
 """Scale benchmark: load rate and every canned question's latency at 10^5, 10^6 and 10^7 triples.
 
 For each size, in one run:
-  1. generates a synthetic graph of the real graph's shapes (``kosru_kg.synth``) to an N-Quads file;
+  1. generates a synthetic graph of the real graph's shapes (``kosru_kg.graph.synth``) to an N-Quads file;
   2. bulk-loads that file and publishes it in a StoreLayout, exactly as ``kosru-kg synth`` does,
      and times it (the load rate is triples of the default graph per second; the store holds
      every triple twice, in its named graph and in the default graph);
@@ -33,9 +33,11 @@ from pathlib import Path
 import pyoxigraph
 from pyoxigraph import QueryResultsFormat
 
-from kosru_kg import questions, synth
+from kosru_kg.cli import progress_bar
 from kosru_kg.config import Settings
-from kosru_kg.store import StoreLayout
+from kosru_kg.graph import synth
+from kosru_kg.graph.store import StoreLayout
+from kosru_kg.service import questions
 
 INTERACTIVE = 1.0  # seconds: the p50 every canned question must stay under
 
@@ -94,13 +96,13 @@ def measure_size(target: int, seed: int, repeat: int, work: Path, peer: bool) ->
 
     started = time.perf_counter()
     synthesiser = synth.Synthesiser(settings, target, seed)
-    result.triples = synth.generate(synthesiser, nquads, progress=True)
+    result.triples = synth.generate(synthesiser, nquads, progress=progress_bar)
     result.generate_s = time.perf_counter() - started
     result.nquads_bytes = nquads.stat().st_size
 
     layout = StoreLayout(settings.store)
     started = time.perf_counter()
-    manifest = synth.load(layout, nquads, synthesiser.version(), result.triples, progress=True)
+    manifest = synth.load(layout, nquads, synthesiser.version(), result.triples, progress=progress_bar)
     result.load_s = time.perf_counter() - started
     result.quads = manifest.quads
     result.store_bytes = directory_size(layout.current.resolve())

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from kosru_kg.backend import EmbeddedBackend
-from kosru_kg.build import build
 from kosru_kg.config import Settings
-from kosru_kg.store import StoreLayout
+from kosru_kg.graph.build import build
+from kosru_kg.graph.store import StoreLayout
+from kosru_kg.query.embedded import EmbeddedBackend
 from kosru_kg.web import create_app
 
 SERVER_START_TIMEOUT = 120  # seconds to wait for the "serving on" line; a hang fails, it never sleeps
@@ -112,6 +112,30 @@ def live_server(settings):
     server = start_server("--store", str(settings.store))
     yield server
     stop_server(server)
+
+
+def publish(endpoint: str, store, *flags: str) -> subprocess.CompletedProcess:
+    """``kosru-kg publish`` run as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "kosru_kg", "publish", "--endpoint", endpoint, "--store", str(store),
+                           *flags], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_publishing(tmp_path_factory, settings):
+    """A real ``oxigraph serve`` loaded once by ``kosru-kg publish`` from the session's store, then only read."""
+    from oxigraph_server import start_oxigraph  # it imports this module
+
+    server = start_oxigraph(tmp_path_factory.mktemp("oxigraph"))
+    run = publish(server.query, settings.store)
+    assert run.returncode == 0, run.stderr
+    run.server = server
+    yield run
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def published_oxigraph(oxigraph_publishing):
+    return oxigraph_publishing.server
 
 
 @pytest.fixture(scope="session")

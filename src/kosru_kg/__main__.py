@@ -1,5 +1,5 @@
 """``python -m kosru_kg`` is the ``kosru-kg`` command."""
 
-from .cli import main
+from kosru_kg.cli import main
 
 main()

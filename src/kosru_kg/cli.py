@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import Enum
 
 import click
-from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Store
+from pyoxigraph import Store
 
-from . import config, export, synth
-from .backend import open_backend
-from .build import ValidationFailed, build, compile_graph
-from .facts import FactsError
-from .store import StoreLayout, StoreMissing
+from kosru_kg import config, formats
+from kosru_kg.errors import HttpError
+from kosru_kg.formats import Kind
+from kosru_kg.graph import synth
+from kosru_kg.graph.build import ValidationFailed, build, compile_graph
+from kosru_kg.graph.facts import FactsError
+from kosru_kg.graph.store import StoreLayout, StoreMissing
+from kosru_kg.query.bindings import query_form
+from kosru_kg.query.engines import open_backend
+from kosru_kg.service import export
 
-RESULT_FORMATS = {"tsv": QueryResultsFormat.TSV, "csv": QueryResultsFormat.CSV,
-                  "json": QueryResultsFormat.JSON, "xml": QueryResultsFormat.XML}
-GRAPH_FORMATS = {"tsv": RdfFormat.N_TRIPLES, "csv": RdfFormat.N_TRIPLES,
-                 "json": RdfFormat.JSON_LD, "xml": RdfFormat.RDF_XML}
+# An answer's format when --format is not given: tab-separated rows, or N-Triples for a graph.
+DEFAULT_FORMAT = {Kind.SOLUTIONS: "tsv", Kind.BOOLEAN: "tsv", Kind.GRAPH: "ntriples"}
 
 store_option = click.option("--store", type=click.Path(file_okay=False), default=None,
                             help="Store directory (default: KOSRU_STORE or var/store).")
@@ -30,9 +35,11 @@ def _settings(**flags) -> config.Settings:
         raise click.UsageError(str(exc)) from None
 
 
-def _fail(message: str) -> None:
-    click.echo(message, err=True)
-    sys.exit(1)
+@contextmanager
+def progress_bar(label: str, length: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on standard error, for the long steps of domain modules (``synth``)."""
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield bar.update
 
 
 @click.group()
@@ -57,9 +64,9 @@ def _build_or_exit(settings: config.Settings) -> None:
     try:
         manifest = build(settings, progress=_report_stage)
     except FactsError as exc:
-        _fail(f"build failed: {len(exc.errors)} data error(s); the published store is unchanged\n{exc}")
+        raise click.ClickException(f"build failed: {len(exc.errors)} data error(s); the published store is unchanged\n{exc}") from None
     except ValidationFailed as exc:
-        _fail(f"build failed; the published store is unchanged\n{exc.report}")
+        raise click.ClickException(f"build failed; the published store is unchanged\n{exc.report}") from None
     _published(manifest, settings)
 
 
@@ -77,13 +84,13 @@ def synth_command(store: str | None, triples: int, seed: int) -> None:
     """Publish a synthetic graph of the real graph's shapes and the given size, for scale tests."""
     settings = _settings(store=store)
     try:
-        manifest = synth.publish(settings, triples, seed, progress=True)
+        manifest = synth.publish(settings, triples, seed, progress=progress_bar)
     except synth.SynthError as exc:
         raise click.BadParameter(str(exc), param_hint="'--triples'") from None
     except FactsError as exc:
-        _fail(f"synth failed: {len(exc.errors)} data error(s) in the real graph\n{exc}")
+        raise click.ClickException(f"synth failed: {len(exc.errors)} data error(s) in the real graph\n{exc}") from None
     except ValidationFailed as exc:
-        _fail(f"synth failed: the real graph breaks the shapes\n{exc.report}")
+        raise click.ClickException(f"synth failed: the real graph breaks the shapes\n{exc.report}") from None
     _published(manifest, settings)
 
 
@@ -94,32 +101,42 @@ def validate_command() -> None:
     try:
         compile_graph(settings)
     except FactsError as exc:
-        _fail(f"{len(exc.errors)} data error(s)\n{exc}")
+        raise click.ClickException(f"{len(exc.errors)} data error(s)\n{exc}") from None
     except ValidationFailed as exc:
-        _fail(str(exc.report))
+        raise click.ClickException(str(exc.report)) from None
     click.echo("SHACL validation: the graph conforms to every shape.")
 
 
 @main.command("query")
 @store_option
-@click.option("--format", "fmt", type=click.Choice(sorted(RESULT_FORMATS)), default="tsv",
-              help="Results format (graphs: tsv/csv give N-Triples, json JSON-LD, xml RDF/XML).")
+@click.option("--format", "fmt", type=click.Choice(formats.names((Kind.SOLUTIONS, Kind.GRAPH))), default=None,
+              help="Answer format (default: tsv for rows, ntriples for graphs; an ASK answer prints true or false).")
 @click.argument("sparql")
-def query_command(store: str | None, fmt: str, sparql: str) -> None:
-    """Answer a SPARQL query from the published store."""
+def query_command(store: str | None, fmt: str | None, sparql: str) -> None:
+    """Answer a SPARQL query through the backend (KOSRU_BACKEND, or the published store), within its limits."""
     settings = _settings(store=store)
     try:
-        result = StoreLayout(settings.store).open().query(sparql)
+        kind = Kind.of_query_form(query_form(sparql))
+        chosen = formats.named(fmt or DEFAULT_FORMAT[kind], kind)
+        if chosen is None:
+            offered = ", ".join(formats.names(kind.carried_by))
+            raise click.BadParameter(f"{fmt} cannot carry this query's answer; choose one of {offered}",
+                                     param_hint="'--format'")
+        backend = open_backend(settings)
+        try:
+            if kind is Kind.BOOLEAN:
+                click.echo("true" if bool(backend.query(sparql)) else "false")
+                return
+            answer = backend.stream(sparql, chosen.media_type)
+            sys.stdout.buffer.write(answer.head)
+            for chunk in answer.rest or ():
+                sys.stdout.buffer.write(chunk)
+        finally:
+            backend.close()
     except StoreMissing as exc:
-        _fail(str(exc))
-    except SyntaxError as exc:
-        _fail(f"malformed query: {exc}")
-    if isinstance(result, QueryBoolean):
-        click.echo("true" if bool(result) else "false")
-    elif isinstance(result, QuerySolutions):
-        sys.stdout.buffer.write(result.serialize(format=RESULT_FORMATS[fmt]))
-    else:
-        sys.stdout.buffer.write(result.serialize(format=GRAPH_FORMATS[fmt]))
+        raise click.ClickException(str(exc)) from None
+    except HttpError as exc:
+        raise click.ClickException(f"query refused ({exc.status} {exc.title}): {exc.message}") from None
 
 
 @main.command("serve")
@@ -134,9 +151,9 @@ def query_command(store: str | None, fmt: str, sparql: str) -> None:
                    "(default: KOSRU_BACKEND).")
 def serve_command(store, host, port, workers, threads, backend) -> None:
     """Serve the graph: SPARQL endpoint, pages and downloads."""
-    from .server import serve  # noqa: PLC0415 - keep the HTTP server out of the other commands
-    from .web import create_app  # noqa: PLC0415
-    from .web.warm import warm  # noqa: PLC0415
+    from kosru_kg.server import serve  # noqa: PLC0415 - keep the HTTP server out of the other commands
+    from kosru_kg.web import create_app  # noqa: PLC0415
+    from kosru_kg.web.warm import warm  # noqa: PLC0415
 
     settings = _settings(store=store, host=host, port=port, workers=workers, threads=threads, backend=backend)
     if store is None and not settings.backend:
@@ -144,7 +161,7 @@ def serve_command(store, host, port, workers, threads, backend) -> None:
     try:
         app = create_app(settings)
     except StoreMissing as exc:
-        _fail(str(exc))
+        raise click.ClickException(str(exc)) from None
     serve(app, settings, prepare=lambda: warm(app))
 
 
@@ -165,7 +182,7 @@ def _http_url(context, parameter, value: str | None) -> str | None:
               help="Publish this built store. Without it, data/ is built into the default store first.")
 def publish_command(endpoint: str, graph_store: str | None, store: str | None) -> None:
     """Load the built graph into a remote store, replacing what it held, for 'serve --backend'."""
-    from .publish import PublishFailed, publish  # noqa: PLC0415 - only this command loads remote stores
+    from kosru_kg.query.publish import PublishFailed, publish  # noqa: PLC0415 - only this command loads remote stores
 
     settings = _settings(store=store)
     if store is None:
@@ -176,7 +193,7 @@ def publish_command(endpoint: str, graph_store: str | None, store: str | None) -
         published = publish(Store.read_only(str(layout.versions / version)), version, settings.base_iri, endpoint,
                             graph_store)
     except (StoreMissing, PublishFailed) as exc:
-        _fail(f"publish failed: {exc}")
+        raise click.ClickException(f"publish failed: {exc}") from None
     graphs = ", ".join(f"{name} ({count} triples)" for name, count in published.graphs.items())
     removed = f"; removed {', '.join(published.removed)}" if published.removed else ""
     click.echo(f"published version {published.version} to {endpoint}: {graphs}{removed}")
@@ -184,7 +201,7 @@ def publish_command(endpoint: str, graph_store: str | None, store: str | None) -
 
 @main.command("export")
 @store_option
-@click.option("--format", "fmt", type=click.Choice([f.name for f in export.FORMATS]), default="turtle",
+@click.option("--format", "fmt", type=click.Choice([f.name for f in formats.DUMPS]), default="turtle",
               help="Dump format (nquads and trig hold the named graphs; the others the default graph).")
 @click.option("-o", "--output", type=click.File("wb"), default="-", help="File to write (default: standard output).")
 def export_command(store: str | None, fmt: str, output) -> None:
@@ -192,6 +209,11 @@ def export_command(store: str | None, fmt: str, output) -> None:
     settings = _settings(store=store)
     try:
         backend = open_backend(settings)
+        try:
+            output.write(export.dump(backend, formats.dump(fmt), settings.base_iri))
+        finally:
+            backend.close()
     except StoreMissing as exc:
-        _fail(str(exc))
-    output.write(export.dump(backend, export.FORMAT_BY_NAME[fmt], settings.base_iri))
+        raise click.ClickException(str(exc)) from None
+    except HttpError as exc:
+        raise click.ClickException(f"export failed ({exc.status} {exc.title}): {exc.message}") from None

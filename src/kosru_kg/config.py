@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from .fair_use import parse_proxies
+from kosru_kg.vocab import DEFAULT_BASE
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = Path(__file__).resolve().parent
+# A checkout (or an editable install) has the project's folders above the package; a wheel
+# ships them inside it, under resources/ (setup.py copies them there when it builds).
+CHECKOUT = PACKAGE.parents[1] if (PACKAGE.parents[1] / "pyproject.toml").is_file() else None
+
+
+def shipped(name: str) -> Path:
+    """The project's top-level folder ``name`` (data, ontology, queries): in the checkout, or in the package."""
+    return CHECKOUT / name if CHECKOUT else PACKAGE / "resources" / name
+
+
+def default_store() -> Path:
+    """var/store in the checkout, or under the current directory for an installed package."""
+    return (CHECKOUT or Path.cwd()) / "var" / "store"
 
 
 POSITIVE = ("workers", "threads", "header_timeout", "body_timeout", "query_timeout", "max_queries", "query_memory_mb", "queue_timeout", "client_query_seconds", "max_query_bytes",
@@ -23,11 +37,11 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    base_iri: str = "https://w3id.org/kosru/"
-    data_dir: Path = PROJECT_ROOT / "data"
-    ontology_dir: Path = PROJECT_ROOT / "ontology"
-    queries_dir: Path = PROJECT_ROOT / "queries"
-    store: Path = PROJECT_ROOT / "var" / "store"
+    base_iri: str = DEFAULT_BASE
+    data_dir: Path = dataclasses.field(default_factory=lambda: shipped("data"))
+    ontology_dir: Path = dataclasses.field(default_factory=lambda: shipped("ontology"))
+    queries_dir: Path = dataclasses.field(default_factory=lambda: shipped("queries"))
+    store: Path = dataclasses.field(default_factory=default_store)
     host: str = "127.0.0.1"
     port: int = 8080
     workers: int = 1
@@ -59,7 +73,7 @@ class Settings:
         if self.cache_max_age < 0:
             raise ConfigError(f"cache_max_age must be zero or more, not {self.cache_max_age!r}")
         try:
-            parse_proxies(self.trusted_proxies)
+            self.trusted_networks()
         except ValueError as exc:
             raise ConfigError(f"trusted_proxies: {exc}") from None
         for name in POSITIVE:
@@ -69,10 +83,25 @@ class Settings:
             if getattr(self, name) > ceiling:
                 raise ConfigError(f"{name} can be at most {ceiling} (the HTTP server's own ceiling), not {getattr(self, name)}")
 
-    def replace(self, **changes) -> "Settings":
+    def trusted_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """The proxies whose X-Forwarded-For names the client, as networks."""
+        return parse_proxies(self.trusted_proxies)
+
+    def replace(self, **changes) -> Settings:
         """A copy with the given non-None values changed (None means 'not given')."""
         given = {k: v for k, v in changes.items() if v is not None}
         return dataclasses.replace(self, **_coerce(given))
+
+
+def parse_proxies(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Addresses or networks, separated by commas or spaces; a ValueError names a bad one."""
+    networks = []
+    for item in text.replace(",", " ").split():
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(f"not an IP address or network: {item!r}") from None
+    return tuple(networks)
 
 
 def _coerce(values: dict) -> dict:

@@ -18,13 +18,13 @@ import sys
 from collections.abc import Callable
 
 from flask import Flask
+from granian._granian import SocketHolder  # noqa: PLC2701 - the one way to hand Granian a bound socket
 from granian.constants import Interfaces
 from granian.http import HTTP1Settings
 from granian.log import LogLevels
 from granian.server.mp import MPServer
-from granian._granian import SocketHolder  # noqa: PLC2701 - the one way to hand Granian a bound socket
 
-from .config import Settings
+from kosru_kg.config import Settings
 
 BACKLOG = 1024  # connections the kernel holds before the server accepts them
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from pyoxigraph import NamedNode
+import re
+from collections.abc import Iterable
 
-ONTOLOGY_IRI = "https://w3id.org/kosru/ontology"
+from pyoxigraph import Literal, NamedNode, Triple
+
+DEFAULT_BASE = "https://w3id.org/kosru/"  # the resources' base unless KOSRU_BASE_IRI says otherwise
+ONTOLOGY_IRI = DEFAULT_BASE + "ontology"
 KOSRU = ONTOLOGY_IRI + "#"
-SHAPES = "https://w3id.org/kosru/shapes#"
+SHAPES = DEFAULT_BASE + "shapes#"
 
 PREFIXES = {
     "kosru": KOSRU,
@@ -26,7 +30,31 @@ PREFIXES = {
     "sd": "http://www.w3.org/ns/sparql-service-description#",
     "vann": "http://purl.org/vocab/vann/",
     "wd": "http://www.wikidata.org/entity/",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "formats": "http://www.w3.org/ns/formats/",
+    "ent": "http://www.w3.org/ns/entailment/",
 }
+WIKIDATA_PAGE = "https://www.wikidata.org/wiki/"  # + a Q-identifier: the item's page for people
+CC_BY_SA_4 = NamedNode("https://creativecommons.org/licenses/by-sa/4.0/")  # the licence of Wikipedia's text
+SVG_NAMESPACE = "http://www.w3.org/2000/svg"
+
+# Where each table's resources live: the first segment of their IRI path under the base.
+TABLE_PATHS = {
+    "sources": "source", "concepts": "concept", "roles": "role", "memberships": "membership",
+    "recognitions": "recognition", "counts": "count", "events": "event",
+    "sporting_events": "sport", "matches": "match", "results": "result", "stances": "stance",
+    "statements": "statement", "vetoes": "veto", "relations": "relation",
+}
+# Where entities live, by their class.
+ENTITY_PATHS = {
+    "State": "state", "PartiallyRecognisedState": "state", "InternationalOrganization": "organization",
+    "Organ": "organization", "Mission": "organization", "SportsFederation": "organization",
+    "NewsMedium": "organization", "Person": "person", "City": "place", "Region": "place",
+    "Venue": "place", "Team": "team", "CompetitionSeries": "competition", "MusicalWork": "work",
+    "Document": "document",
+}
+KINDS = frozenset(TABLE_PATHS.values()) | frozenset(ENTITY_PATHS.values())  # every resource path's first segment
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")  # a resource's id: the last segment of its IRI path
 
 
 def term(prefixed: str) -> NamedNode:
@@ -37,6 +65,27 @@ def term(prefixed: str) -> NamedNode:
 
 RDF_TYPE = term("rdf:type")
 RDFS_LABEL = term("rdfs:label")
+# The properties that name a resource, the preferred first: entities and facts have an
+# rdfs:label, concepts a skos:prefLabel, sources a dct:title.
+NAMING = (term("rdfs:label"), term("skos:prefLabel"), term("dct:title"))
+NAMING_PATH = "|".join(str(p) for p in NAMING)  # the same, as a SPARQL property path
+
+
+def prologue(*prefixes: str) -> str:
+    """SPARQL PREFIX declarations for the named prefixes of ``PREFIXES``."""
+    return "".join(f"PREFIX {name}: <{PREFIXES[name]}>\n" for name in prefixes)
+
+
+def names(triples: Iterable[Triple]) -> dict[str, Literal]:
+    """Each named resource's name: by the first of NAMING it has, English (or untagged) first."""
+    rank = {p: i for i, p in enumerate(NAMING)}
+    best: dict[str, tuple[tuple[int, bool, str], Literal]] = {}
+    for t in triples:
+        if t.predicate in rank and isinstance(t.object, Literal):
+            key = (rank[t.predicate], t.object.language not in (None, "en"), t.object.value)
+            if t.subject.value not in best or key < best[t.subject.value][0]:
+                best[t.subject.value] = (key, t.object)
+    return {iri: name for iri, (_, name) in best.items()}
 
 
 class Minter:

@@ -1,52 +1,33 @@
-"""The Flask application factory; per-app state lives in ``app.extensions["kosru"]``."""
+"""The Flask application factory: ``create_app`` builds the app and its state, once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from flask import Flask
 
-from flask import Flask, current_app
-
-from ..backend import Backend, open_backend
-from ..config import Settings
-from ..fair_use import QueryTimeQuota, parse_proxies
-from . import access_log, errors, headers, http_cache, limits, whole_answers
-
-
-@dataclass
-class AppState:
-    settings: Settings
-    backend: Backend
-    quota: QueryTimeQuota = field(init=False)
-    trusted_proxies: tuple = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.quota = QueryTimeQuota(self.settings.client_query_seconds)
-        self.trusted_proxies = parse_proxies(self.settings.trusted_proxies)
+from kosru_kg import config
+from kosru_kg.config import Settings
+from kosru_kg.query.backend import Backend
+from kosru_kg.query.engines import open_backend
+from kosru_kg.web import errors
+from kosru_kg.web.middleware import access_log, headers, http_cache, limits, whole_answers
+from kosru_kg.web.state import KEY, AppState
+from kosru_kg.web.views import downloads, editor, endpoint, pages, questions, resources
 
 
-def create_app(settings: Settings, backend: Backend | None = None) -> Flask:
-    """An app serving ``backend`` (by default the store published at ``settings.store``)."""
+def create_app(settings: Settings | None = None, backend: Backend | None = None) -> Flask:
+    """An app serving ``backend`` (by default the one ``settings`` name; settings default to the environment's)."""
+    settings = settings or config.from_environment()
+    backend = backend or open_backend(settings)
     app = Flask(__name__)
     app.json.sort_keys = False
-    backend = backend or open_backend(settings)
-    app.extensions["kosru"] = AppState(settings=settings, backend=backend)
+    app_state = app.extensions[KEY] = AppState.build(settings, backend)
     bounded = limits.BodyDeadline(app.wsgi_app, settings.body_timeout, limits.body_limit(settings.max_query_bytes))
     kept = whole_answers.WholeAnswers(bounded, lambda: backend.version)
-    app.wsgi_app = access_log.AccessLog(limits.ForwardedScheme(kept, app.extensions["kosru"].trusted_proxies))
+    app.wsgi_app = access_log.AccessLog(limits.ForwardedScheme(kept, app_state.trusted_proxies))
     errors.register(app)
     headers.register(app)
     limits.register(app)
     http_cache.register(app)
-    from . import downloads, editor, endpoint, pages, questions, resources  # noqa: PLC0415 - blueprints import state helpers from here
-
-    app.register_blueprint(endpoint.blueprint)
-    app.register_blueprint(downloads.blueprint)
-    app.register_blueprint(resources.blueprint)
-    app.register_blueprint(pages.blueprint)
-    app.register_blueprint(editor.blueprint)
-    app.register_blueprint(questions.blueprint)
+    for view in (endpoint, downloads, resources, pages, editor, questions):
+        app.register_blueprint(view.blueprint)
     return app
-
-
-def state() -> AppState:
-    return current_app.extensions["kosru"]

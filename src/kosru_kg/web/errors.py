@@ -8,8 +8,8 @@ from flask import Flask, Response, jsonify, request
 from markupsafe import escape
 from werkzeug.exceptions import ClientDisconnected, HTTPException, MethodNotAllowed
 
-from ..errors import HttpError
-from .access_log import OUTCOME
+from kosru_kg.errors import HttpError
+from kosru_kg.web.middleware.access_log import OUTCOME
 
 log = logging.getLogger("kosru_kg")
 

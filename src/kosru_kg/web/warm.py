@@ -11,7 +11,8 @@ import logging
 
 from flask import Flask
 
-from .. import export
+from kosru_kg import formats
+from kosru_kg.web.state import KEY
 
 log = logging.getLogger("kosru_kg")
 DESCRIPTIONS = ("/", "/timeline", "/questions", "/ontology", "/context.jsonld", "/.well-known/void",
@@ -19,9 +20,9 @@ DESCRIPTIONS = ("/", "/timeline", "/questions", "/ontology", "/context.jsonld", 
 
 
 def paths(app: Flask) -> list[str]:
-    settings = app.extensions["kosru"].settings
+    settings = app.extensions[KEY].settings
     questions = [f"/questions/{path.stem}" for path in sorted(settings.queries_dir.glob("*.rq"))]
-    dumps = [f"/download/{fmt.file_name}" for fmt in export.FORMATS]
+    dumps = [f"/download/{fmt.file_name}" for fmt in formats.DUMPS]
     return [*DESCRIPTIONS, *dumps, *questions]
 
 
@@ -32,4 +33,4 @@ def warm(app: Flask) -> None:
         status = client.get(path).status_code
         if status != 200:
             log.warning("warming %s: answered %s; it will be computed on its first request", path, status)
-    app.extensions["kosru"].backend.close()  # its query processes are this process's, not the workers'
+    app.extensions[KEY].backend.close()  # its query processes are this process's, not the workers'

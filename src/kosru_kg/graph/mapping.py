@@ -1,0 +1,191 @@
+"""Records into triples: the only place that knows which property a column becomes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from kosru_kg.graph.facts import TABLE_BY_NAME, Date, Facts, Record, Ref
+from kosru_kg.vocab import ENTITY_PATHS, KOSRU, RDF_TYPE, TABLE_PATHS, Minter, term
+
+XSD_DATE_TYPES = {"year": "xsd:gYear", "month": "xsd:gYearMonth", "day": "xsd:date"}
+
+# Which class each table's resources have (where they live: vocab.TABLE_PATHS).
+TABLE_CLASSES = {
+    "concepts": "skos:Concept", "roles": "kosru:Role", "memberships": "kosru:Membership",
+    "recognitions": "kosru:Recognition", "counts": "kosru:RecognitionCount",
+    "sporting_events": "kosru:SportingEvent", "matches": "kosru:Match", "results": "kosru:Result",
+    "stances": "kosru:Stance", "statements": "kosru:Statement", "vetoes": "kosru:Veto",
+    "relations": "kosru:BilateralRelation",
+}
+SOURCE_CLASSES = {
+    "article": "kosru:Article", "article-section": "kosru:ArticleSection",
+    "web-page": "kosru:WebSource", "repository-file": "kosru:RepositoryFile",
+    "reference-compilation": "kosru:ReferenceCompilation",
+}
+
+_COMMON = {"sources": "prov:wasDerivedFrom", "note": "skos:note", "verification": "kosru:verification"}
+_DATES = {"start": "kosru:startDate", "end": "kosru:endDate"}
+COLUMNS: dict[str, dict[str, str]] = {
+    "sources": {
+        "title": "dct:title", "url": "schema:url", "part_of": "dct:isPartOf",
+        "publisher": "dct:publisher", "published": "dct:issued", "license": "dct:license",
+        "note": "skos:note",
+    },
+    "concepts": {
+        "label": "skos:prefLabel", "definition": "skos:definition", "exact_match": "skos:exactMatch",
+    },
+    "entities": {
+        **_COMMON, "label": "rdfs:label", "alt_labels": "skos:altLabel",
+        "description": "dct:description", "wikidata": "owl:sameAs",
+        "iso3166": "kosru:iso3166Alpha2", "country": "kosru:country",
+    },
+    "roles": {
+        **_COMMON, **_DATES, "label": "rdfs:label", "person": "kosru:roleHolder",
+        "role": "kosru:roleType", "on_behalf_of": "kosru:onBehalfOf", "posted_to": "kosru:postedTo",
+    },
+    "memberships": {
+        **_COMMON, "member": "kosru:member", "organization": "kosru:organization",
+        "status": "kosru:membershipStatus", "veto_power": "kosru:holdsVetoPower",
+        "since": "kosru:startDate",
+    },
+    "recognitions": {
+        **_COMMON, "recogniser": "kosru:recognisingState", "recognised": "kosru:recognisedState",
+        "status": "kosru:recognitionStatus", "date": "kosru:date", "date_note": "kosru:dateNote",
+        "withdrawal_date": "kosru:withdrawalDate", "reported_by": "kosru:reportedBy",
+        "denied_by": "kosru:deniedBy", "confirmed_by": "kosru:confirmedBy",
+    },
+    "counts": {
+        **_COMMON, "measure": "kosru:measure", "subject": "kosru:countSubject",
+        "value": "kosru:value", "qualifier": "kosru:valueQualifier", "out_of": "kosru:outOf",
+        "scope": "kosru:scope", "as_of": "kosru:asOf", "claimed_by": "kosru:claimedBy",
+    },
+    "events": {
+        **_COMMON, **_DATES, "label": "rdfs:label", "description": "dct:description",
+        "place": "kosru:place", "agents": "kosru:agent", "participants": "kosru:participant",
+        "broker": "kosru:brokeredBy", "subject": "kosru:concerns", "cites": "kosru:citesPrecedent",
+        "performer": "kosru:performer", "work": "kosru:workPerformed",
+        "part_of": "kosru:subEventOf", "outcome": "kosru:outcome",
+    },
+    "sporting_events": {
+        **_COMMON, **_DATES, "label": "rdfs:label", "description": "dct:description",
+        "competition": "kosru:competition", "edition": "kosru:edition",
+        "organizer": "kosru:organizer", "host_city": "kosru:hostCity",
+        "host_country": "kosru:hostCountry",
+    },
+    "matches": {
+        **_COMMON, "label": "rdfs:label", "description": "dct:description",
+        "part_of": "kosru:subEventOf", "home": "kosru:homeTeam", "away": "kosru:awayTeam",
+        "home_score": "kosru:homeScore", "away_score": "kosru:awayScore",
+        "status": "kosru:matchStatus", "date": "kosru:startDate", "venue": "kosru:place",
+        "venue_country": "kosru:hostCountry", "neutral_venue": "kosru:neutralVenue",
+    },
+    "results": {
+        **_COMMON, "description": "dct:description", "event": "kosru:inEvent",
+        "competitor": "kosru:competitor", "represents": "kosru:represents",
+        "flag": "kosru:competedUnderFlagOf", "category": "kosru:category",
+        "medal": "kosru:medal", "final_opponent": "kosru:finalOpponent",
+    },
+    "stances": {
+        **_COMMON, **_DATES, "description": "dct:description", "holder": "kosru:holder",
+        "position": "kosru:position", "subject": "kosru:stanceOn", "reasons": "kosru:reason",
+        "support_kinds": "kosru:supportKind",
+    },
+    "statements": {
+        **_COMMON, "speaker": "kosru:speaker", "speaker_role": "kosru:speakerRole",
+        "date": "kosru:date", "medium": "kosru:medium", "about": "kosru:about",
+        "content": "kosru:paraphrase",
+    },
+    "vetoes": {
+        **_COMMON, "description": "dct:description", "actor": "kosru:vetoActor",
+        "body": "kosru:body", "mode": "kosru:vetoMode", "subject": "kosru:concerns",
+        "against": "kosru:vetoedMatter", "date": "kosru:date",
+    },
+    "relations": {
+        **_COMMON, **_DATES, "description": "dct:description", "parties": "kosru:party",
+        "status": "kosru:relationStatus",
+    },
+}
+# Entities' part_of means "organ of" for bodies and "located in" for places.
+PART_OF = {"Organ": "kosru:organOf", "Mission": "kosru:organOf", "Venue": "kosru:locatedIn",
+           "City": "kosru:locatedIn", "Region": "kosru:locatedIn"}
+
+
+class Mapper:
+    """Turns checked facts into triples under one base IRI."""
+
+    def __init__(self, minter: Minter, superclasses: Mapping[str, frozenset[str]] | None = None):
+        self.minter = minter
+        self.superclasses = superclasses or {}
+
+    def iri(self, record: Record) -> NamedNode:
+        if record.table == "entities":
+            path = ENTITY_PATHS[record.get("type")]
+        else:
+            path = TABLE_PATHS[record.table]
+        return self.minter.resource(path, record.id)
+
+    def scheme_iri(self, scheme: str) -> NamedNode:
+        return self.minter.resource("scheme", scheme)
+
+    def classes(self, record: Record) -> list[str]:
+        """The record's class, then its kosru: superclasses (so plain queries find it)."""
+        if record.table in ("entities", "events"):
+            cls = KOSRU + record.get("type")
+        elif record.table == "sources":
+            cls = term(SOURCE_CLASSES[record.get("kind")]).value
+        else:
+            cls = term(TABLE_CLASSES[record.table]).value
+        return [cls, *sorted(self.superclasses.get(cls, ()))]
+
+    def triples(self, facts: Facts) -> Iterator[Triple]:
+        for table, columns in COLUMNS.items():
+            for record in facts.records(table):
+                yield from self._record(facts, record, columns)
+        for scheme in sorted({r.get("scheme") for r in facts.records("concepts")}):
+            node = self.scheme_iri(scheme)
+            yield Triple(node, RDF_TYPE, term("skos:ConceptScheme"))
+            yield Triple(node, term("skos:prefLabel"), Literal(scheme.replace("-", " "), language="en"))
+
+    def record_triples(self, facts: Facts, record: Record) -> Iterator[Triple]:
+        """One record's triples, its references resolved by ``facts`` (used by the synthetic graph)."""
+        return self._record(facts, record, COLUMNS[record.table])
+
+    def _record(self, facts: Facts, record: Record, columns: dict[str, str]) -> Iterator[Triple]:
+        subject = self.iri(record)
+        for cls in self.classes(record):
+            yield Triple(subject, RDF_TYPE, NamedNode(cls))
+        if record.table == "concepts":
+            yield Triple(subject, term("skos:inScheme"), self.scheme_iri(record.get("scheme")))
+        if record.table == "entities" and record.get("part_of"):
+            prop = PART_OF.get(record.get("type"), "dct:isPartOf")
+            yield Triple(subject, term(prop), self.iri(facts.lookup(record.get("part_of"))))
+        fields = TABLE_BY_NAME[record.table]
+        for column, prop in columns.items():
+            value = record.get(column)
+            if value is None:
+                continue
+            predicate = term(prop)
+            for item in value if isinstance(value, tuple) else (value,):
+                yield Triple(subject, predicate, self._object(facts, fields.field(column).kind, item))
+                if isinstance(item, Date) and prop.startswith("kosru:"):
+                    precision = self.minter.resource("concept", item.precision)
+                    yield Triple(subject, term(prop + "Precision"), precision)
+
+    def _object(self, facts: Facts, kind: str, value):
+        if isinstance(value, Ref):
+            return self.iri(facts.lookup(value))
+        if isinstance(value, Date):
+            return Literal(value.text, datatype=term(XSD_DATE_TYPES[value.precision]))
+        if isinstance(value, bool):
+            return Literal("true" if value else "false", datatype=term("xsd:boolean"))
+        if isinstance(value, int):
+            return Literal(str(value), datatype=term("xsd:integer"))
+        if kind == "iri":
+            return NamedNode(value)
+        if kind == "qid":
+            return NamedNode(term("wd:").value + value)
+        if kind in ("iso3166", "slug"):
+            return Literal(value)
+        return Literal(value, language="en")

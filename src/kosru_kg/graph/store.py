@@ -1,0 +1,172 @@
+"""The published store: built aside, swapped in atomically, opened read-only.
+
+Layout under the store path::
+
+    current -> versions/<version>     a symlink, replaced atomically by each build
+    versions/<version>/               an Oxigraph store, never written after publishing
+    versions/<version>.json           its manifest (version, triple counts)
+    lock                              held by the build that is publishing, so builds take turns
+    anything else                     left by a killed build; the next build removes it
+
+A version exists when both its directory and its manifest do. Publishing writes the manifest first and
+renames the finished store into place last; pruning removes the manifest first and the directory last.
+So a build killed at any point leaves ``current`` on a complete version, plus leftovers the next one clears.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from pyoxigraph import Quad, Store
+
+
+class StoreMissing(Exception):
+    """No build has been published at this path yet."""
+
+
+class PublishStage(Enum):
+    """The steps of publishing, reported as each is done: a kill after any one leaves different files."""
+
+    WAITING = "waiting for the store lock"
+    LOCKED = "store locked"  # and leftovers of killed builds removed
+    WRITING = "writing store"
+    WRITTEN = "store written"
+    MANIFEST = "manifest written"
+    RENAMED = "renamed into place"
+    LINKED = "new link made"
+    SWITCHED = "current switched"
+    RETIRED = "old manifests removed"
+    PRUNED = "pruned"
+
+
+Progress = Callable[[Enum, str], None]  # told each stage reached, with a detail for people to read
+
+
+def quiet(stage: Enum, detail: str) -> None:
+    """The progress report that reports nothing."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    version: str
+    quads: int
+    triples: int
+
+    @classmethod
+    def read(cls, path: Path) -> Manifest:
+        return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+
+class StoreLayout:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.current = self.root / "current"
+        self.versions = self.root / "versions"
+
+    def publish(self, quads: Iterable[Quad], version: str, triples: int, progress: Progress = quiet) -> Manifest:
+        """Write a new version aside, then point ``current`` at it in one rename."""
+        with self._locked(progress):
+            if not (self.versions / version).is_dir():
+                self._write(quads, version, triples, progress)
+            previous = self._current_version()
+            self._switch(version, progress)
+            self._prune({version, previous}, progress)
+        return Manifest.read(self._manifest_path(version))
+
+    def manifest(self) -> Manifest:
+        return Manifest.read(self._manifest_path(self._published_version()))
+
+    def open(self) -> Store:
+        """The current version, read-only."""
+        return Store.read_only(str(self.versions / self._published_version()))
+
+    def snapshot(self) -> tuple[Manifest, Store]:
+        """The current version's manifest and store (read-only), from one reading of ``current``."""
+        version = self._published_version()
+        return Manifest.read(self._manifest_path(version)), Store.read_only(str(self.versions / version))
+
+    def _published_version(self) -> str:
+        version = self._current_version()
+        if version is None:
+            raise StoreMissing(f"no store has been built at {self.root}; run 'kosru-kg build --store {self.root}'")
+        return version
+
+    def _current_version(self) -> str | None:
+        try:
+            return Path(os.readlink(self.current)).name
+        except FileNotFoundError:
+            return None
+
+    def _manifest_path(self, version: str) -> Path:
+        return self.versions / f"{version}.json"
+
+    @contextmanager
+    def _locked(self, progress: Progress) -> Iterator[None]:
+        """Hold the store's lock (freed by the kernel if the build dies) with no leftovers in the way."""
+        self.versions.mkdir(parents=True, exist_ok=True)
+        with open(self.root / "lock", "w", encoding="utf-8") as lock:
+            progress(PublishStage.WAITING, str(self.root / "lock"))
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            removed = self._clear_leftovers()
+            progress(PublishStage.LOCKED, f"leftovers removed: {', '.join(removed) or 'none'}")
+            yield
+
+    def _clear_leftovers(self) -> list[str]:
+        """Remove what killed builds left: half-made links, stores without manifests, manifests without stores.
+
+        Only called with the lock held, so no build is making any of these right now."""
+        live = self._current_version()
+        removed = []
+        for path in [*self.root.glob("*.tmp"), *self.versions.iterdir()]:
+            if path.is_dir() and not path.is_symlink():
+                if path.name == live or self._manifest_path(path.name).exists():
+                    continue
+                shutil.rmtree(path)
+            elif path.suffix == ".tmp" or (path.suffix == ".json" and not (self.versions / path.stem).is_dir()):
+                path.unlink()
+            else:
+                continue
+            removed.append(str(path.relative_to(self.root)))
+        return removed
+
+    def _write(self, quads: Iterable[Quad], version: str, triples: int, progress: Progress) -> None:
+        """Fill a store aside, write its manifest, then rename it into ``versions/``: the version now exists."""
+        building = self.versions / f"{version}.building"
+        store = Store(str(building))
+        progress(PublishStage.WRITING, str(building.relative_to(self.root)))
+        store.bulk_extend(quads)
+        store.flush()
+        manifest = Manifest(version=version, quads=len(store), triples=triples)
+        del store  # closed: every file is written before the store is renamed into place
+        progress(PublishStage.WRITTEN, f"{manifest.quads} quads")
+        path = self._manifest_path(manifest.version)
+        path.write_text(json.dumps(manifest.__dict__), encoding="utf-8")
+        progress(PublishStage.MANIFEST, str(path.relative_to(self.root)))
+        os.rename(building, self.versions / manifest.version)
+        progress(PublishStage.RENAMED, f"versions/{manifest.version}")
+
+    def _switch(self, version: str, progress: Progress) -> None:
+        """Point ``current`` at ``version``: a new link, renamed over the old one, so readers see one or the other."""
+        link = self.root / "current.tmp"
+        link.symlink_to(Path("versions") / version)
+        progress(PublishStage.LINKED, f"{link.name} -> versions/{version}")
+        os.replace(link, self.current)
+        progress(PublishStage.SWITCHED, f"current -> versions/{version}")
+
+    def _prune(self, keep: set[str | None], progress: Progress) -> None:
+        """Drop all versions but the current one and the one before (readers may still be using it)."""
+        old = sorted(p for p in self.versions.iterdir() if p.is_dir() and p.name not in keep)
+        for path in old:
+            self._manifest_path(path.name).unlink()
+        progress(PublishStage.RETIRED, ", ".join(p.name for p in old) or "none")
+        for path in old:
+            shutil.rmtree(path)
+        progress(PublishStage.PRUNED, f"kept {', '.join(sorted(v for v in keep if v))}")

@@ -1,0 +1,164 @@
+"""The one narrow interface between the web tier (and the CLI) and wherever the graph is stored.
+
+Two implementations share everything but ``_execute``: ``EmbeddedBackend`` runs each query in
+a pyoxigraph worker process over the published store (``kosru_kg.query.workers``), and
+``RemoteBackend`` (``kosru_kg.query.remote``) sends it to any SPARQL 1.1 endpoint. This base class
+holds what must not differ between them: SERVICE refusal, the per-request time budget, the
+limit on queries running at once, and the cache of small answers of the current version.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from pyoxigraph import (
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    Triple,
+    Variable,
+    parse,
+    parse_query_results,
+)
+
+from kosru_kg.config import Settings
+from kosru_kg.errors import Busy
+from kosru_kg.formats import Kind
+from kosru_kg.query import budget as budgets
+from kosru_kg.query.budget import Budget
+from kosru_kg.query.safety import refuse_unsafe
+from kosru_kg.version_cache import VersionCache
+
+HEAD_BYTES = 256 * 1024  # an answer this small is held whole before it is sent, so it can fail cleanly
+
+
+@dataclass(frozen=True)
+class Job:
+    """A query as the engine is asked it; hashable, so it keys the answer cache."""
+
+    sparql: str
+    media_type: str | None  # None: the format ``query`` parses (formats.PARSED)
+    default_graph: tuple[NamedNode, ...] | None = None
+    named_graphs: tuple[NamedNode, ...] | None = None
+    substitutions: tuple[tuple[Variable, object], ...] = ()
+    base_iri: str | None = None
+
+
+@dataclass
+class Running:
+    """A query the engine has accepted: its form and media type are known, its bytes are coming."""
+
+    form: Kind
+    media_type: str
+    chunks: Iterator[bytes]
+
+
+@dataclass
+class Answer:
+    """An answer ready to send: ``head`` holds it whole when ``rest`` is None, else its first bytes."""
+
+    form: Kind
+    media_type: str
+    head: bytes
+    rest: Iterator[bytes] | None = None
+
+    def whole(self) -> bytes:
+        return self.head if self.rest is None else self.head + b"".join(self.rest)
+
+
+class Backend:
+    """Answers SPARQL queries over one published version of the graph at a time."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._gate = Gate(settings.max_queries, settings.queue_timeout)
+        # Small whole answers of the served version (a version never changes), within a count and a size.
+        self._answers: VersionCache[Answer] = VersionCache(entries=1024, total_bytes=64 * 1024 * 1024)
+
+    @property
+    def version(self) -> str:
+        """The published version being served; it changes when a new build is published."""
+        raise NotImplementedError
+
+    def _execute(self, job: Job, budget: Budget, version: str) -> Running:
+        """Start ``job`` on the engine, within ``budget``; raise an HttpError if it cannot be answered."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the engine's resources (worker processes, connections)."""
+
+    def stream(self, sparql: str, media_type: str | None = None, *,
+               default_graph: Sequence[NamedNode] | None = None, named_graphs: Sequence[NamedNode] | None = None,
+               substitutions: Mapping[Variable, object] | None = None, base_iri: str | None = None) -> Answer:
+        """The answer to ``sparql`` serialised as ``media_type``, the first bytes in hand.
+
+        Raises before anything is sent if the query is refused, malformed, too slow to start,
+        or if every query slot stays busy; a failure later ends ``rest`` with an exception.
+        """
+        job = Job(sparql, media_type,
+                  None if default_graph is None else tuple(default_graph),
+                  None if named_graphs is None else tuple(named_graphs),
+                  tuple((substitutions or {}).items()), base_iri)
+        version = self.version
+        cached = self._answers.get(version, job)
+        if cached is not None:
+            return cached  # only ever cached after passing the check below
+        refuse_unsafe(sparql)
+        with self._gate.slot() as release_later:
+            running = self._execute(job, budgets.current(self.settings.query_timeout), version)
+            chunks = release_later(running.chunks)
+        head = bytearray()
+        for chunk in chunks:
+            head += chunk
+            if len(head) >= HEAD_BYTES:
+                return Answer(running.form, running.media_type, bytes(head), chunks)
+        answer = Answer(running.form, running.media_type, bytes(head))
+        self._answers.put(version, job, answer, len(answer.head))
+        return answer
+
+    def query(self, sparql: str, *, default_graph: Sequence[NamedNode] | None = None,
+              named_graphs: Sequence[NamedNode] | None = None, substitutions: Mapping[Variable, object] | None = None,
+              base_iri: str | None = None) -> QuerySolutions | QueryBoolean | list[Triple]:
+        """The parsed answer: solutions (rows by variable), a boolean, or a list of triples."""
+        answer = self.stream(sparql, default_graph=default_graph, named_graphs=named_graphs,
+                             substitutions=substitutions, base_iri=base_iri)
+        if answer.form is Kind.GRAPH:
+            return [quad.triple for quad in parse(answer.whole(), format=RdfFormat.from_media_type(answer.media_type))]
+        return parse_query_results(answer.whole(), format=QueryResultsFormat.from_media_type(answer.media_type))
+
+
+class Gate:
+    """At most ``size`` queries at once; others wait up to ``wait`` seconds, then get a 503 with Retry-After."""
+
+    def __init__(self, size: int, wait: float):
+        self._slots = threading.BoundedSemaphore(size)
+        self._size, self._wait = size, wait
+
+    @contextmanager
+    def slot(self):
+        """Hold a slot; ``release_later(chunks)`` hands it over to a stream, released when that ends."""
+        if not self._slots.acquire(timeout=self._wait):
+            raise Busy(self._size, retry_after=max(1, round(self._wait)))
+        handed_over = False
+
+        def release_later(chunks: Iterator[bytes]) -> Iterator[bytes]:
+            nonlocal handed_over
+            handed_over = True
+            return self._releasing(chunks)
+
+        try:
+            yield release_later
+        finally:
+            if not handed_over:
+                self._slots.release()
+
+    def _releasing(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        try:
+            yield from chunks
+        finally:
+            self._slots.release()

@@ -1,0 +1,231 @@
+"""Any SPARQL 1.1 endpoint over HTTP as the store: queries go over the Protocol, answers stream back.
+
+What the embedded store reads from its `current` link, a remote store gives in one triple
+that ``kosru-kg publish`` writes last, in a graph of its own: the published version, which
+keys the answer cache. It is read again every few seconds, so a new publication is served
+soon after it lands. The time budget holds while connecting, while the engine thinks, and
+between the chunks of its answer; errors become the same HTTP errors the embedded store
+raises, with the engine's message for a refused query and nothing of its internals else.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator
+from urllib.parse import urlencode
+
+import urllib3
+from pyoxigraph import Literal, NamedNode, QueryResultsFormat, QuerySolutions, Triple, parse_query_results
+from urllib3.exceptions import HTTPError as TransportError
+from urllib3.exceptions import NewConnectionError, ReadTimeoutError
+from urllib3.exceptions import TimeoutError as TransportTimeout
+
+from kosru_kg import formats
+from kosru_kg.config import Settings
+from kosru_kg.errors import BadRequest, HttpError, NotAcceptable, QueryTimeout, ServiceUnavailable
+from kosru_kg.formats import Kind
+from kosru_kg.graph.store import StoreMissing
+from kosru_kg.query import budget as budgets
+from kosru_kg.query.backend import Backend, Job, Running
+from kosru_kg.query.bindings import query_form, with_values
+from kosru_kg.query.budget import Budget
+from kosru_kg.vocab import Minter, term
+
+FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
+READ_BYTES = 64 * 1024  # an answer is passed on in pieces of at most this size
+VERSION_TTL = 3.0  # seconds a version read from the endpoint is trusted before it is read again
+CONNECT_TIMEOUT = 5.0  # seconds to open a connection, at most (the request's budget may allow less)
+ERROR_BYTES = 2_000  # of an engine's error message, passed on to the client (400) or the log
+
+log = logging.getLogger("kosru_kg.query.remote")
+
+
+class EndpointNotReady(StoreMissing):
+    """The endpoint cannot serve the graph yet: it is unreachable, or nothing has been published to it."""
+
+
+def publication_graph(base_iri: str) -> NamedNode:
+    """The graph that holds only the published version, written last by every publication."""
+    return Minter(base_iri).graph("publication")
+
+
+def version_triple(base_iri: str, version: str) -> Triple:
+    """What a publication says: the data set ``{base}dataset`` is at ``version`` (as VoID says it)."""
+    return Triple(Minter(base_iri).dataset(), term("owl:versionInfo"), Literal(version))
+
+
+def open_pool(url: str, size: int) -> urllib3.HTTPConnectionPool:
+    """Reusable connections to the host of ``url`` (and to no other: redirects are never followed)."""
+    return urllib3.connection_from_url(url, maxsize=size, block=False, retries=False)
+
+
+def read_version(pool: urllib3.HTTPConnectionPool, endpoint: str, base_iri: str, budget: Budget) -> str | None:
+    """The version the endpoint's last publication recorded, or None if it holds none."""
+    pattern = version_triple(base_iri, "")
+    rows = select(pool, endpoint, f"SELECT ?version WHERE {{ GRAPH {publication_graph(base_iri)} "
+                                  f"{{ {pattern.subject} {pattern.predicate} ?version }} }}", budget)
+    versions = sorted(row["version"].value for row in rows)
+    return versions[0] if versions else None
+
+
+def select(pool: urllib3.HTTPConnectionPool, endpoint: str, sparql: str, budget: Budget) -> QuerySolutions:
+    """The solutions of a small SELECT query, read whole."""
+    accept = formats.PARSED[Kind.SOLUTIONS].media_type
+    response = post_query(pool, endpoint, Job(sparql, accept), accept, budget)
+    try:
+        body = response.data
+    except (TransportError, OSError) as exc:
+        raise _broken(endpoint, exc, budget) from None
+    finally:
+        response.release_conn()
+    return parse_query_results(body, format=QueryResultsFormat.JSON)
+
+
+def post_query(pool: urllib3.HTTPConnectionPool, endpoint: str, job: Job, accept: str,
+               budget: Budget) -> urllib3.BaseHTTPResponse:
+    """Send ``job`` over the SPARQL 1.1 Protocol (a form POST); the response of a 200, its body unread.
+
+    A dataset goes as the Protocol has it: once either part is given, the other is what is
+    given of it (none at all if None), as /sparql asks; no part given is the endpoint's own.
+    """
+    remaining = budget.remaining()
+    if remaining <= 0:
+        raise QueryTimeout(budget.limit)
+    sparql = with_values(job.sparql, job.substitutions)
+    if job.base_iri:  # the Protocol has no base parameter; a BASE in the query itself still wins
+        sparql = f"BASE <{job.base_iri}>\n{sparql}"
+    fields = [("query", sparql)]
+    fields += [("default-graph-uri", graph.value) for graph in job.default_graph or ()]
+    fields += [("named-graph-uri", graph.value) for graph in job.named_graphs or ()]
+    try:
+        response = pool.urlopen(
+            "POST", urllib3.util.parse_url(endpoint).request_uri, body=urlencode(fields),
+            headers={"Content-Type": FORM_MEDIA_TYPE, "Accept": accept},
+            timeout=urllib3.Timeout(connect=min(CONNECT_TIMEOUT, remaining), read=remaining),
+            preload_content=False, redirect=False, retries=False,
+        )
+    except (TransportError, OSError) as exc:
+        raise _broken(endpoint, exc, budget) from None
+    if response.status != 200:
+        raise _refusal(endpoint, response, accept)
+    return response
+
+
+class RemoteBackend(Backend):
+    """The graph as published to a SPARQL 1.1 endpoint (``kosru-kg publish``), queried over HTTP."""
+
+    def __init__(self, endpoint: str, settings: Settings | None = None, *, version_ttl: float = VERSION_TTL):
+        super().__init__(settings or Settings())
+        self.endpoint = endpoint
+        self.version_ttl = version_ttl  # 0: read the version before every query
+        self._lock, self._pool_lock = threading.Lock(), threading.Lock()
+        self._pool, self._pool_pid = None, -1
+        self._version, self._version_read = "", float("-inf")
+        try:
+            version = read_version(self._connections(), endpoint, self.settings.base_iri,
+                                   budgets.current(self.settings.query_timeout))
+        except HttpError as exc:
+            raise EndpointNotReady(f"cannot use the SPARQL endpoint {endpoint}: {exc.message}") from None
+        if version is None:
+            raise EndpointNotReady(
+                f"the SPARQL endpoint {endpoint} holds no published kosru-kg graph (no version in "
+                f"{publication_graph(self.settings.base_iri)}); run 'kosru-kg publish --endpoint {endpoint}' first")
+        self._version, self._version_read = version, time.monotonic()
+
+    @property
+    def version(self) -> str:
+        with self._lock:
+            if time.monotonic() - self._version_read >= self.version_ttl:
+                version = read_version(self._connections(), self.endpoint, self.settings.base_iri,
+                                       budgets.current(self.settings.query_timeout))
+                if version is None:
+                    log.warning("SPARQL endpoint %s: the published version has gone", self.endpoint)
+                    raise ServiceUnavailable("the graph store behind this service holds no published graph "
+                                             "at the moment; try again later")
+                self._version, self._version_read = version, time.monotonic()
+            return self._version
+
+    def _execute(self, job: Job, budget: Budget, version: str) -> Running:
+        kind = Kind.of_query_form(query_form(job.sparql))
+        asked = job.media_type or formats.PARSED[kind].media_type
+        response = post_query(self._connections(), self.endpoint, job, asked, budget)
+        answered = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        written = formats.BY_MEDIA_TYPE.get(answered)
+        if written is None or written.engine != formats.BY_MEDIA_TYPE[asked].engine:
+            response.close()
+            response.release_conn()
+            log.warning("SPARQL endpoint %s answered a %s query in %r, not in %s",
+                        self.endpoint, kind.value, answered, asked)
+            raise ServiceUnavailable(f"the graph store behind this service answered in {answered or 'no media type'}, "
+                                     f"not in the {asked} asked for")
+        return Running(kind, asked, self._chunks(response, budget))
+
+    def close(self) -> None:
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.close()
+            self._pool, self._pool_pid = None, -1
+
+    def _connections(self) -> urllib3.HTTPConnectionPool:
+        """This process's pool: a server worker forked after start-up must not share its parent's sockets."""
+        with self._pool_lock:
+            if self._pool_pid != os.getpid():
+                self._pool, self._pool_pid = open_pool(self.endpoint, self.settings.max_queries + 1), os.getpid()
+            return self._pool
+
+    def _chunks(self, response: urllib3.BaseHTTPResponse, budget: Budget) -> Iterator[bytes]:
+        """The answer's bytes as they come, each read bounded by what is left of the budget."""
+        finished = False
+        try:
+            while True:
+                remaining = budget.remaining()
+                if remaining <= 0:
+                    raise QueryTimeout(budget.limit)
+                socket = getattr(response.connection, "sock", None)
+                if socket is not None:
+                    socket.settimeout(remaining)
+                chunk = response.read1(READ_BYTES)
+                if not chunk:
+                    finished = True
+                    return
+                yield chunk
+        except (TransportError, OSError) as exc:
+            raise _broken(self.endpoint, exc, budget) from None
+        finally:
+            if not finished:
+                response.close()  # unread bytes would poison the connection: drop it
+            response.release_conn()
+
+
+def _broken(endpoint: str, exc: Exception, budget: Budget) -> HttpError:
+    """The error for a transport failure: out of time, or the endpoint unreachable or gone mid-answer."""
+    if isinstance(exc, (ReadTimeoutError, TimeoutError)) or (
+            isinstance(exc, TransportTimeout) and not isinstance(exc, NewConnectionError) and budget.remaining() <= 0):
+        return QueryTimeout(budget.limit)
+    log.warning("SPARQL endpoint %s: %s", endpoint, exc)
+    return ServiceUnavailable("the graph store behind this service cannot be reached, or broke off its answer; "
+                              "try again later")
+
+
+def _refusal(endpoint: str, response: urllib3.BaseHTTPResponse, asked: str) -> HttpError:
+    """The error for an answer other than 200: the engine's own message only for a query it refused."""
+    try:
+        text = response.read(ERROR_BYTES).decode("utf-8", "replace").strip()
+    except (TransportError, OSError):
+        text = ""
+    finally:
+        response.close()
+        response.release_conn()
+    if response.status == 400:
+        return BadRequest(f"malformed query, as the SPARQL engine behind this service reads it: {text}")
+    if response.status == 406:
+        return NotAcceptable(f"the graph store behind this service cannot answer this query in {asked}")
+    log.warning("SPARQL endpoint %s answered HTTP %s: %s", endpoint, response.status, text)
+    if 300 <= response.status < 400:
+        return ServiceUnavailable("the graph store behind this service redirected the query elsewhere, "
+                                  "and this service follows no redirects")
+    return ServiceUnavailable(f"the graph store behind this service failed to answer (HTTP {response.status}); "
+                              "try again later")

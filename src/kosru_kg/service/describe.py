@@ -1,0 +1,40 @@
+"""What the graph says about one resource: the triples behind its linked-data page and RDF variants.
+
+A description is the resource's outgoing and incoming statements (a symmetric concise
+bounded description; the facts have no blank nodes, so one hop is all of it), the names of
+every resource and property those statements link to, and the web address of each of the
+resource's sources — so that a page, or a client reading the RDF, can name everything it
+shows without asking again. The IRI is bound with ``substitutions``, never written into
+the query text.
+"""
+
+from __future__ import annotations
+
+from pyoxigraph import NamedNode, Triple, Variable
+
+from kosru_kg.query.backend import Backend
+from kosru_kg.vocab import NAMING, prologue
+
+DESCRIBE = prologue("prov", "schema") + f"""
+CONSTRUCT {{ ?resource ?p ?o . ?s ?q ?resource . ?linked ?naming ?name . ?source schema:url ?url . }}
+WHERE {{
+  {{ ?resource ?p ?o }}
+  UNION {{ ?s ?q ?resource }}
+  UNION {{
+    {{ ?resource ?linked ?any }} UNION {{ ?resource ?any ?linked }} UNION {{ ?linked ?any ?resource }} UNION {{ ?any ?linked ?resource }}
+    VALUES ?naming {{ {" ".join(str(p) for p in NAMING)} }}
+    ?linked ?naming ?name
+  }}
+  UNION {{ ?resource prov:wasDerivedFrom ?source . ?source schema:url ?url }}
+}}"""
+IS_GRAPH = "ASK { GRAPH ?graph {} }"
+
+
+def describe(backend: Backend, resource: NamedNode) -> set[Triple]:
+    """The description of ``resource``; empty when the graph says nothing about it."""
+    return set(backend.query(DESCRIBE, substitutions={Variable("resource"): resource}))
+
+
+def is_graph(backend: Backend, iri: NamedNode) -> bool:
+    """Whether ``iri`` names a graph of the store (a graph name is in no triple, so it has no description)."""
+    return bool(backend.query(IS_GRAPH, substitutions={Variable("graph"): iri}))

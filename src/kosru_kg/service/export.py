@@ -1,0 +1,200 @@
+"""Dumps of the graph in each published RDF format, and the JSON-LD context that makes the JSON readable.
+
+A dump is byte-identical across builds of the same data: statements are sorted, the
+ontology's blank nodes (class unions, lists) get labels computed from the graph's shape,
+and the prefixes are fixed by the data. Nothing here imports Flask.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+
+import rdflib
+from pyld import jsonld
+from pyoxigraph import (
+    CanonicalizationAlgorithm,
+    Dataset,
+    Literal,
+    NamedNode,
+    Quad,
+    RdfFormat,
+    Triple,
+    serialize,
+)
+
+from kosru_kg.formats import Format, Kind
+from kosru_kg.graph.facts import TABLE_BY_NAME
+from kosru_kg.graph.mapping import COLUMNS, PART_OF, XSD_DATE_TYPES
+from kosru_kg.query.backend import Backend
+from kosru_kg.vocab import KOSRU, PREFIXES, RDF_TYPE, Minter
+
+# ---------------------------------------------------------------------------
+# The JSON-LD context: one short key per property, derived from the mapping.
+# ---------------------------------------------------------------------------
+
+# What a column of each kind (facts.Field.kind) becomes in JSON.
+_JSON_VALUES = {
+    "ref": "iri", "refs": "iri", "concept": "iri", "concepts": "iri", "sources": "iri",
+    "iri": "iri", "qid": "iri", "date": "date", "int": "native", "bool": "native",
+    "iso3166": "string", "slug": "string", "text": "text", "texts": "text",
+}
+_SEVERAL = {"refs", "concepts", "sources", "texts"}  # kinds holding a list of values
+# Properties Mapper writes beyond COLUMNS, and the ones the ontology describes itself with.
+# Every typed literal needs a key of its own: rdflib's JSON-LD parser drops the datatype of a
+# value object whose "@type" is spelled through the "type" alias.
+_OTHER_PROPERTIES = {
+    **dict.fromkeys({*PART_OF.values(), "skos:inScheme"}, ("iri", False)),
+    "rdfs:comment": ("text", False), "rdfs:isDefinedBy": ("iri", False),
+    "rdfs:domain": ("iri", False), "rdfs:range": ("iri", False),
+    "rdfs:subClassOf": ("iri", True), "rdfs:subPropertyOf": ("iri", True),
+    "dct:created": ("date", False), "dct:modified": ("date", False),
+}
+_KEYS = {"prov:wasDerivedFrom": "sources"}  # where the property's local name reads poorly
+# A date property has one key per precision, so each value stays a plain string that round-trips
+# to its exact datatype: "date": "2008-02-17", "dateMonth": "2008-02", "dateYear": "2008".
+_DATE_KEY_SUFFIXES = {"day": "", "month": "Month", "year": "Year"}
+_PN_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+def _properties() -> dict[str, tuple[str, bool]]:
+    """Each property of the data → (what its values are in JSON, whether a node may have several)."""
+    found: dict[str, tuple[str, bool]] = {}
+
+    def note(prop: str, value: str, several: bool) -> None:
+        value_before, several_before = found.get(prop, (value, False))
+        if value_before != value:
+            raise ValueError(f"{prop} is used for both {value_before} and {value} values")
+        found[prop] = (value, several or several_before)
+
+    for table, columns in COLUMNS.items():
+        for column, prop in columns.items():
+            kind = TABLE_BY_NAME[table].field(column).kind
+            note(prop, _JSON_VALUES[kind], kind in _SEVERAL)
+            if kind == "date" and prop.startswith("kosru:"):
+                note(prop + "Precision", "iri", False)
+    for prop, (value, several) in _OTHER_PROPERTIES.items():
+        note(prop, value, several)
+    return found
+
+
+def _terms() -> dict[str, object]:
+    """The context's term definitions, sorted by key; a key wanted twice is an error."""
+    terms: dict[str, object] = {}
+    for prop, (value, several) in sorted(_properties().items()):
+        key = _KEYS.get(prop, prop.partition(":")[2])
+        if value == "date":
+            defined = {key + suffix: {"@id": prop, "@type": XSD_DATE_TYPES[precision]}
+                       for precision, suffix in _DATE_KEY_SUFFIXES.items()}
+        else:
+            definition: dict[str, object] = {"@id": prop}
+            if value == "iri":
+                definition["@type"] = "@id"
+            if value == "string":
+                definition["@language"] = None
+            if several:
+                definition["@container"] = "@set"
+            defined = {key: definition if len(definition) > 1 else prop}
+        for k, definition in defined.items():
+            if k in terms:
+                raise ValueError(f"two properties want the JSON key {k!r}")
+            terms[k] = definition
+    return dict(sorted(terms.items()))
+
+
+CONTEXT = {
+    "@version": 1.1,
+    "@vocab": KOSRU,
+    "@language": "en",
+    "id": "@id",
+    "type": {"@id": "@type", "@container": "@set"},
+    **{prefix: iri for prefix, iri in PREFIXES.items() if prefix != "wd"},  # vocabularies, not data
+    **_terms(),
+}
+
+
+def context_document() -> dict:
+    """The document served at ``/context.jsonld``."""
+    return {"@context": CONTEXT}
+
+
+def context_url(base_iri: str) -> str:
+    return f"{base_iri}context.jsonld"
+
+
+# ---------------------------------------------------------------------------
+# Statements and their serialisations
+# ---------------------------------------------------------------------------
+
+def statements(backend: Backend, fmt: Format) -> list[Quad]:
+    """What ``fmt`` publishes: the default graph, or the named graphs as quads."""
+    if fmt.kind is Kind.DATASET:
+        rows = backend.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return canonical(Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)
+    return canonical(backend.query("CONSTRUCT WHERE { ?s ?p ?o }"))
+
+
+def canonical(items: Iterable[Triple | Quad]) -> list[Quad]:
+    """Sorted, with blank nodes labelled by RDF Dataset Canonicalization: equal graphs give equal bytes."""
+    dataset = Dataset(i if isinstance(i, Quad) else Quad(i.subject, i.predicate, i.object) for i in items)
+    dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted(dataset, key=lambda q: (str(q.graph_name), str(q.subject), q.predicate != RDF_TYPE,
+                                          str(q.predicate), str(q.object)))
+
+
+def dump(backend: Backend, fmt: Format, base_iri: str) -> bytes:
+    return render(statements(backend, fmt), fmt, base_iri)
+
+
+def render(quads: Sequence[Quad], fmt: Format, base_iri: str) -> bytes:
+    """Serialise canonical statements (see ``canonical``) in ``fmt``."""
+    if fmt.engine == RdfFormat.TURTLE:
+        return _turtle(quads, base_iri)
+    if fmt.engine == RdfFormat.JSON_LD:
+        return _json_ld(quads, base_iri)
+    items = quads if fmt.kind is Kind.DATASET else [q.triple for q in quads]
+    return serialize(items, format=fmt.engine, prefixes=prefixes(quads, base_iri))
+
+
+def prefixes(quads: Sequence[Quad], base_iri: str) -> dict[str, str]:
+    """The vocabulary prefixes the statements use, and one per path of the resources they describe
+    (``state:kosovo`` reads better than ``<https://w3id.org/kosru/state/kosovo>``)."""
+    iris = {term.value for q in quads for term in (q.subject, q.predicate, q.object, q.graph_name)
+            if isinstance(term, NamedNode)}
+    iris |= {q.object.datatype.value for q in quads if isinstance(q.object, Literal)}
+    known = Minter(base_iri).prefixes()
+    paths = {q.subject.value[len(base_iri):].partition("/")[0] for q in quads
+             if q.subject.value.startswith(base_iri) and "/" in q.subject.value[len(base_iri):]}
+    known |= {path: f"{base_iri}{path}/" for path in paths if _PN_PREFIX.match(path) and path not in known}
+    return {p: ns for p, ns in sorted(known.items()) if any(iri.startswith(ns) for iri in iris)}
+
+
+def _turtle(quads: Sequence[Quad], base_iri: str) -> bytes:
+    """rdflib writes the prettiest Turtle (nested blank nodes and lists, subjects sorted)."""
+    graph = rdflib.Graph(bind_namespaces="none")
+    for prefix, namespace in prefixes(quads, base_iri).items():
+        graph.bind(prefix, namespace)
+    graph.parse(data=serialize([q.triple for q in quads], format=RdfFormat.N_TRIPLES), format="nt")
+    return graph.serialize(format="turtle", encoding="utf-8")
+
+
+def _json_ld(quads: Sequence[Quad], base_iri: str) -> bytes:
+    """Compacted with the published context; nodes sorted by id.
+
+    Integers and booleans become JSON's own; they round-trip exactly because the mapping writes
+    them in canonical form (the tests check the expansion against the Turtle dump).
+    """
+    ntriples = serialize([q.triple for q in quads], format=RdfFormat.N_TRIPLES).decode("utf-8")
+    options = {"documentLoader": _no_remote_documents}
+    expanded = jsonld.from_rdf(ntriples, {"format": "application/n-quads", "useNativeTypes": True, **options})
+    compacted = jsonld.compact(expanded, context_document(), {"graph": True, **options})
+    nodes = sorted(compacted["@graph"], key=lambda node: node["id"])
+    document = {"@context": context_url(base_iri), "@graph": nodes}
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _no_remote_documents(url: str, options=None):
+    """pyld fetches remote contexts by default; every context here is local, so none is ever fetched."""
+    raise jsonld.JsonLdError(f"remote JSON-LD documents are never loaded: {url}", "jsonld.LoadDocumentError",
+                             code="loading document failed")

@@ -1,0 +1,250 @@
+"""The canned questions in ``queries/*.rq``: their headers, their parameters, and safe binding.
+
+A question is a file of plain SPARQL (a SELECT query) whose leading comment lines are its header::
+
+    # title: Which states recognised Kosovo in a given year?
+    # description: The states whose recognition of Kosovo is dated in the chosen year,
+    #   continued on comment lines indented by two or more spaces.
+    # param: year | year | 2008 | 2008-2025 | Year of recognition
+    # picture: recognitions-per-year
+
+``param`` is ``name | type | default | allowed values | label``. The name is a variable of the
+query, which pyoxigraph requires to be projected; the type is ``year`` (allowed: a range
+``LOW-HIGH``, bound as an xsd:integer), ``enum`` (allowed: a comma-separated list, bound as a
+string), ``string`` (any short text), ``iri`` (any resource of the graph, given by IRI or by
+path such as ``veto/article-claim-veto-cast``), or a kind of resource, the first segment of its
+IRI path (``state``, ``concept``…; allowed: a list of ids, or empty for any resource of the kind).
+A request's values are checked against the parameter and bound with pyoxigraph's
+``substitutions``: the query text is never edited, so no value can change what a query asks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Variable
+
+from kosru_kg.errors import BadRequest
+from kosru_kg.query.backend import Backend
+from kosru_kg.vocab import KINDS, NAMING_PATH, SLUG, term
+
+XSD_INTEGER = term("xsd:integer")
+FREE_TYPES = ("year", "enum", "string", "iri")
+MAX_TEXT = 200  # characters of a string parameter: enough for any name, too short for abuse
+HEADER_KEYS = ("title", "description", "param", "picture")
+
+_FIELD = re.compile(r"#\s?(?P<key>[a-z]+):\s*(?P<value>.*)")
+_CONTINUATION = re.compile(r"#\s{2,}(?P<value>\S.*)")
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_YEARS = re.compile(r"(?P<low>\d{4})\s*-\s*(?P<high>\d{4})")
+_PATH = re.compile(r"[a-z0-9-]+(?:/[a-z0-9-]+)*")
+
+_LABEL = NAMING_PATH
+# The labelled resources whose IRI starts with ?prefix: the resources of a kind, for a form.
+_OF_KIND = f"""SELECT ?prefix ?resource ?label WHERE {{
+  ?resource {_LABEL} ?label .
+  FILTER(STRSTARTS(STR(?resource), ?prefix))
+}} ORDER BY LCASE(STR(?label)) ?resource"""
+# Whether ?resource is in the graph: a kind's resources have labels; any resource has statements.
+_LABELLED = f"SELECT ?resource WHERE {{ ?resource {_LABEL} ?label }} LIMIT 1"
+_DESCRIBED = "SELECT ?resource WHERE { ?resource ?property ?value } LIMIT 1"
+
+
+class QuestionError(ValueError):
+    """A question file is malformed; the message names the file and, where it can, the line."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One value a form may offer for a parameter, with the text to show for it."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    default: str
+    allowed: tuple[str, ...]  # the values of an enum, the years of a range, the ids of a kind; () for any
+    label: str
+
+    @property
+    def is_kind(self) -> bool:
+        return self.type not in FREE_TYPES
+
+    def choices(self, backend: Backend, base_iri: str) -> list[Choice]:
+        """What a form offers: the allowed values, with labels for resources; [] for free text."""
+        if not self.is_kind:
+            return [Choice(value, value) for value in self.allowed]
+        prefix = f"{base_iri}{self.type}/"
+        found = {}
+        for row in backend.query(_OF_KIND, substitutions={Variable("prefix"): Literal(prefix)}):
+            found.setdefault(row["resource"].value[len(prefix):], row["label"].value)
+        return [Choice(ident, label) for ident, label in found.items() if not self.allowed or ident in self.allowed]
+
+    def term(self, value: str, base_iri: str) -> Literal | NamedNode:
+        """The RDF term ``value`` stands for, if it is of this parameter's type and allowed."""
+        if self.type == "string":
+            if not value.strip() or len(value) > MAX_TEXT or not value.isprintable():
+                raise self.refused(value)
+            return Literal(value)
+        if self.type in ("year", "enum"):
+            if value not in self.allowed:
+                raise self.refused(value)
+            return Literal(value, datatype=XSD_INTEGER) if self.type == "year" else Literal(value)
+        if self.type == "iri":
+            path = value.removeprefix(base_iri)
+            if _PATH.fullmatch(path):
+                return NamedNode(base_iri + path)
+            raise self.refused(value)
+        prefix = f"{base_iri}{self.type}/"
+        ident = value.removeprefix(prefix)
+        if SLUG.match(ident) and (not self.allowed or ident in self.allowed):
+            return NamedNode(prefix + ident)
+        raise self.refused(value)
+
+    def text(self, term: Literal | NamedNode, base_iri: str) -> str:
+        """How a form shows a bound value: a resource by its id (or its path, for an iri)."""
+        if isinstance(term, Literal):
+            return term.value
+        return term.value.removeprefix(f"{base_iri}{self.type}/" if self.is_kind else base_iri)
+
+    def describe_allowed(self) -> str:
+        if self.type == "string":
+            return f"a text of 1 to {MAX_TEXT} printable characters"
+        if self.type == "year":
+            return f"a year from {self.allowed[0]} to {self.allowed[-1]}"
+        if self.type == "enum":
+            return "one of " + ", ".join(self.allowed)
+        if self.type == "iri":
+            return "the IRI of a resource of this dataset, or its path such as state/kosovo"
+        if self.allowed:
+            return f"the id of one of these {self.type} resources: " + ", ".join(self.allowed)
+        return f"the id of a {self.type} resource of this dataset (such as {self.default}) or its IRI"
+
+    def refused(self, value: str) -> BadRequest:
+        """The error for a value this parameter does not accept, naming it and what it accepts."""
+        return BadRequest(f"parameter '{self.name}' ({self.label}) cannot be {value!r}: "
+                          f"it must be {self.describe_allowed()}")
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str  # the file's stem, and the last segment of the question's URL
+    title: str
+    description: str
+    params: tuple[Parameter, ...]
+    picture: str | None
+    sparql: str  # the whole file, header included: valid SPARQL on its own
+
+    def bind(self, given: Mapping[str, Sequence[str]], backend: Backend, base_iri: str
+             ) -> tuple[dict[str, str], dict[Variable, Literal | NamedNode]]:
+        """The values to answer with (``given``, else the defaults) as text and as bound terms.
+
+        A value of the wrong type, not allowed, or naming no resource of the graph is a
+        BadRequest naming the parameter and what it accepts.
+        """
+        values, bindings = {}, {}
+        for param in self.params:
+            supplied = given.get(param.name) or [param.default]
+            if len(supplied) > 1:
+                raise BadRequest(f"parameter '{param.name}' is given {len(supplied)} times; give it once")
+            term = param.term(supplied[0], base_iri)
+            if isinstance(term, NamedNode) and not _exists(backend, term, param):
+                raise param.refused(supplied[0])
+            values[param.name], bindings[Variable(param.name)] = param.text(term, base_iri), term
+        return values, bindings
+
+    def answer(self, backend: Backend, bindings: Mapping[Variable, Literal | NamedNode]) -> QuerySolutions:
+        return backend.query(self.sparql, substitutions=bindings)
+
+
+def _exists(backend: Backend, node: NamedNode, param: Parameter) -> bool:
+    """Whether the graph holds ``node``: as a labelled resource for a kind, with any statement for an IRI."""
+    query = _LABELLED if param.is_kind else _DESCRIBED
+    return any(True for _ in backend.query(query, substitutions={Variable("resource"): node}))
+
+
+def load(directory: Path, base_iri: str) -> dict[str, Question]:
+    """Every ``*.rq`` file of ``directory``, by name; a malformed file raises QuestionError."""
+    return {path.stem: parse(path, base_iri) for path in sorted(Path(directory).glob("*.rq"))}
+
+
+def parse(path: Path, base_iri: str) -> Question:
+    """One question file, checked: its header is complete and its query runs with the defaults."""
+    sparql = path.read_text(encoding="utf-8")
+    fields: dict[str, list[str]] = {key: [] for key in HEADER_KEYS}
+    key = None
+    for number, line in enumerate(sparql.splitlines(), start=1):
+        if not line.startswith("#"):
+            break
+        where = f"{path.name}, line {number}"
+        if (continued := _CONTINUATION.fullmatch(line)) and key in ("title", "description"):
+            fields[key][-1] += " " + continued["value"]
+        elif field := _FIELD.fullmatch(line):
+            key = field["key"]
+            if key not in fields:
+                raise QuestionError(f"{where}: unknown header field {key!r}; use {', '.join(HEADER_KEYS)}")
+            if key != "param" and fields[key]:
+                raise QuestionError(f"{where}: the header gives {key!r} twice")
+            fields[key].append(field["value"].strip())
+        elif line.strip() != "#":
+            raise QuestionError(f"{where}: a header line is '# field: value' or its continuation, not {line!r}")
+    for required in ("title", "description"):
+        if not fields[required] or not fields[required][0]:
+            raise QuestionError(f"{path.name}: the header has no {required!r}")
+    params = tuple(_parameter(text, f"{path.name}, param {text!r}", base_iri) for text in fields["param"])
+    if len({p.name for p in params}) != len(params):
+        raise QuestionError(f"{path.name}: two parameters have the same name")
+    _check_query(path.name, sparql, params, base_iri)
+    return Question(name=path.stem, title=fields["title"][0], description=fields["description"][0],
+                    params=params, picture=(fields["picture"] or [None])[0], sparql=sparql)
+
+
+def _parameter(text: str, where: str, base_iri: str) -> Parameter:
+    parts = [part.strip() for part in text.split("|")]
+    if len(parts) != 5:
+        raise QuestionError(f"{where}: give name | type | default | allowed values | label")
+    name, kind, default, allowed, label = parts
+    if not _VARIABLE.fullmatch(name):
+        raise QuestionError(f"{where}: {name!r} is not a SPARQL variable name")
+    if kind not in FREE_TYPES and kind not in KINDS:
+        raise QuestionError(f"{where}: unknown type {kind!r}; use {', '.join(FREE_TYPES)} or a kind: "
+                            + ", ".join(sorted(KINDS)))
+    param = Parameter(name, kind, default, _allowed(kind, allowed, where), label or name)
+    try:
+        param.term(default, base_iri)
+    except BadRequest as exc:
+        raise QuestionError(f"{where}: the default is not allowed: {exc.message}") from None
+    return param
+
+
+def _allowed(kind: str, text: str, where: str) -> tuple[str, ...]:
+    if kind == "year":
+        if not (years := _YEARS.fullmatch(text)) or int(years["low"]) > int(years["high"]):
+            raise QuestionError(f"{where}: a year parameter allows a range such as 2008-2025")
+        return tuple(str(year) for year in range(int(years["low"]), int(years["high"]) + 1))
+    values = tuple(value.strip() for value in text.split(",") if value.strip())
+    if kind == "enum" and not values:
+        raise QuestionError(f"{where}: an enum parameter lists its allowed values")
+    if kind in ("string", "iri") and values:
+        raise QuestionError(f"{where}: a {kind} parameter takes no list of allowed values")
+    if kind in KINDS and not all(SLUG.match(value) for value in values):
+        raise QuestionError(f"{where}: the allowed values of a {kind} parameter are ids such as russia")
+    return values
+
+
+def _check_query(file_name: str, sparql: str, params: tuple[Parameter, ...], base_iri: str) -> None:
+    """The query parses, is a SELECT, and accepts its parameters' defaults (on an empty store)."""
+    defaults = {Variable(p.name): p.term(p.default, base_iri) for p in params}
+    try:
+        result = Store().query(sparql, substitutions=defaults)
+    except (SyntaxError, RuntimeError) as exc:  # RuntimeError: a parameter is not a projected variable
+        raise QuestionError(f"{file_name}: the query does not run: {exc}") from None
+    if not isinstance(result, QuerySolutions):
+        raise QuestionError(f"{file_name}: a question is a SELECT query, whose answer is a table")

@@ -1,0 +1,116 @@
+"""Limits every request meets before any work is done for it, and the time budget its queries share."""
+
+from __future__ import annotations
+
+import io
+import queue
+import threading
+
+from flask import Flask, g, request
+from werkzeug.wrappers import Response
+
+from kosru_kg.errors import HeaderFieldsTooLarge, PayloadTooLarge, UriTooLong
+from kosru_kg.query import budget, fair_use
+from kosru_kg.web.state import KEY, state
+
+
+def register(app: Flask) -> None:
+    settings = app.extensions[KEY].settings
+    # Werkzeug enforces it too while a body of unstated length is read; the check below names it first.
+    app.config["MAX_CONTENT_LENGTH"] = body_limit(settings.max_query_bytes)
+    app.before_request(_check_and_open_budget)
+    app.teardown_request(_close_budget)
+
+
+def body_limit(query_bytes: int) -> int:
+    """A form body may percent-encode every byte of the query (three bytes each), plus other parameters."""
+    return 3 * query_bytes + 4096
+
+
+def _check_and_open_budget() -> None:
+    settings = state().settings
+    environ = request.environ  # read directly: these checks run on every request
+    target = len(environ.get("PATH_INFO", "")) + 1 + len(environ.get("QUERY_STRING", ""))
+    if target > settings.max_url_bytes:
+        raise UriTooLong(f"the request target is {target} bytes; this server takes at most {settings.max_url_bytes} "
+                         "(send a long query by POST)")
+    fields = [(key, value) for key, value in environ.items() if key.startswith("HTTP_")]
+    fields += [(key, environ[key]) for key in ("CONTENT_TYPE", "CONTENT_LENGTH") if environ.get(key)]
+    if len(fields) > settings.max_headers:
+        raise HeaderFieldsTooLarge(f"the request has {len(fields)} header fields; this server takes at most "
+                                   f"{settings.max_headers}")
+    for key, value in fields:
+        if len(key) + len(value) + 2 > settings.max_header_bytes:
+            name = key.removeprefix("HTTP_").replace("_", "-").title()
+            raise HeaderFieldsTooLarge(f"the {name} header is longer than {settings.max_header_bytes} bytes")
+    length = request.content_length
+    if length is not None and length > body_limit(settings.max_query_bytes):
+        raise PayloadTooLarge(f"the request body is {length} bytes; this server takes at most "
+                              f"{body_limit(settings.max_query_bytes)}")
+    g.budget_token = budget.enter(budget.Budget.starting_now(settings.query_timeout))
+
+
+def _close_budget(_exc) -> None:
+    token = g.pop("budget_token", None)
+    if token is not None:
+        budget.leave(token)
+
+
+class BodyDeadline:
+    """WSGI middleware: a request body that has not all arrived within ``seconds`` gets a 408.
+
+    The HTTP server calls the app once the headers are in; the body is read here, by a helper
+    thread, so that a client trickling its body holds a request thread for ``seconds`` at
+    most. The app then reads the body from memory (its size is bounded by ``most`` bytes).
+    """
+
+    def __init__(self, app, seconds: float, most: int):
+        self.app, self.seconds, self.most = app, seconds, most
+
+    def __call__(self, environ, start_response):
+        declared = environ.get("CONTENT_LENGTH", "")
+        has_body = declared not in ("", "0") or "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if has_body and not (declared.isdigit() and int(declared) > self.most):  # too large: refused unread
+            arrived: queue.Queue = queue.Queue(maxsize=1)
+            threading.Thread(target=self._read, args=(environ["wsgi.input"], arrived), daemon=True).start()
+            try:
+                body = arrived.get(timeout=self.seconds)
+            except queue.Empty:
+                return self._refuse(environ, start_response)
+            if isinstance(body, Exception):
+                raise body
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+            environ.pop("HTTP_TRANSFER_ENCODING", None)
+        return self.app(environ, start_response)
+
+    def _read(self, stream, arrived: queue.Queue) -> None:
+        """Read to the end, or one byte past the limit (the app then refuses the size)."""
+        body = bytearray()
+        try:
+            while len(body) <= self.most and (chunk := stream.read(min(64 * 1024, self.most + 1 - len(body)))):
+                body += chunk
+            arrived.put(bytes(body))
+        except Exception as exc:  # noqa: BLE001 - a broken body is the request's fault: handed to the app's handler
+            arrived.put(exc)
+
+    def _refuse(self, environ, start_response):
+        message = f"408 Request timeout: the request body did not arrive within {self.seconds:g} s\n"
+        response = Response(message, status=408, mimetype="text/plain", headers={"Connection": "close"})
+        return response(environ, start_response)
+
+
+class ForwardedScheme:
+    """WSGI middleware: behind a trusted proxy that terminates TLS, links are built as ``https``.
+
+    X-Forwarded-Proto is believed only from the addresses of KOSRU_TRUSTED_PROXIES.
+    """
+
+    def __init__(self, app, trusted: tuple):
+        self.app, self.trusted = app, trusted
+
+    def __call__(self, environ, start_response):
+        scheme = environ.get("HTTP_X_FORWARDED_PROTO", "").lower()
+        if scheme in ("http", "https") and fair_use.is_trusted(environ.get("REMOTE_ADDR", ""), self.trusted):
+            environ["wsgi.url_scheme"] = scheme
+        return self.app(environ, start_response)

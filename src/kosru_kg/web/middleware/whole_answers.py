@@ -1,0 +1,86 @@
+"""Whole GET answers of the served version, kept in memory and sent again without running the app.
+
+A published version never changes, so the answer to a GET is fixed by the version, the path,
+the query string and the Accept header (and, for the few answers that name the server, its
+Host). The first answer to each such request is kept, whole, and the next ones are sent from
+memory, revalidations (If-None-Match) answered 304 from the kept tag. Only 200 answers that
+were sent whole are kept (not streams), within a total size and a number of entries, least
+recently used out first: strangers' varied query strings and Host headers can churn the
+cache but never grow it. A view whose answer names the server marks it with ``names_the_host``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from werkzeug.http import parse_etags
+
+from kosru_kg.version_cache import VersionCache
+
+HOST_DEPENDENT = "kosru.names-the-host"  # environ key a view sets when its answer names the server
+_HOST_VARIES = object()  # the entry under a request's host-free key when the answer depends on Host
+REVALIDATION_HEADERS = ("etag", "cache-control", "vary")
+
+
+class WholeAnswers:
+    """WSGI middleware over ``app``; ``version()`` names the version being served."""
+
+    def __init__(self, app, version: Callable[[], str], entries: int = 4096, total_bytes: int = 256 * 1024 * 1024,
+                 largest: int = 16 * 1024 * 1024):
+        self.app, self.version = app, version
+        self._kept: VersionCache = VersionCache(entries, total_bytes)
+        self._largest = largest
+
+    def __call__(self, environ, start_response) -> Iterable[bytes]:
+        method = environ["REQUEST_METHOD"]
+        if method not in ("GET", "HEAD"):
+            return self.app(environ, start_response)
+        version = self.version()
+        key = (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", ""))
+        host_key = (*key, environ.get("HTTP_HOST", ""), environ["wsgi.url_scheme"])
+        kept = self._kept.get(version, key)
+        if kept is _HOST_VARIES:
+            kept = self._kept.get(version, host_key)
+        if kept is not None:
+            return _send(kept, environ, start_response, head=method == "HEAD")
+        answered: list = []
+
+        def recording_start_response(status, headers, exc_info=None):
+            answered[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        body = self.app(environ, recording_start_response)
+        if method == "HEAD" or not answered or not answered[0].startswith("200 "):
+            return body
+        headers = answered[1]
+        if not any(name.lower() == "content-length" for name, _ in headers):
+            return body  # a stream: sent as it comes, never held
+        try:
+            whole = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        if len(whole) <= self._largest:
+            if environ.get(HOST_DEPENDENT):
+                self._kept.put(version, key, _HOST_VARIES)
+                key = host_key
+            self._kept.put(version, key, (answered[0], headers, whole), len(whole))
+        return [whole]
+
+
+def _send(kept: tuple, environ, start_response, head: bool) -> Iterable[bytes]:
+    status, headers, whole = kept
+    asked = environ.get("HTTP_IF_NONE_MATCH")
+    if asked:
+        tag = next((value for name, value in headers if name.lower() == "etag"), None)
+        if tag and parse_etags(asked).contains_weak(tag.removeprefix("W/").strip('"')):
+            start_response("304 Not Modified", [(name, value) for name, value in headers
+                                                if name.lower() in REVALIDATION_HEADERS])
+            return []
+    start_response(status, headers)
+    return [] if head else [whole]
+
+
+def names_the_host(environ) -> None:
+    """Mark this request's answer as naming the server, so that it is kept per Host."""
+    environ[HOST_DEPENDENT] = True

@@ -1,0 +1,87 @@
+"""How RDF terms look on a page: resources by label and linked locally, dates readable."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+
+from kosru_kg.query.backend import Backend
+from kosru_kg.vocab import NAMING, ONTOLOGY_IRI, PREFIXES, names
+
+XSD = PREFIXES["xsd"]
+LABEL_QUERY = f"""
+SELECT ?s ?naming ?label WHERE {{
+  VALUES ?s {{ %s }}
+  VALUES ?naming {{ {" ".join(str(p) for p in NAMING)} }}
+  ?s ?naming ?label
+}}"""
+
+
+@dataclass(frozen=True)
+class TermView:
+    """What a template needs to show one term."""
+
+    text: str
+    href: str | None = None  # a link, local for resources of this dataset
+    iri: str | None = None
+    datatype: str | None = None
+    language: str | None = None
+
+
+def labels(backend: Backend, terms: Iterable) -> dict[str, str]:
+    """English labels of the IRIs among ``terms``, fetched in one query."""
+    iris = sorted({t.value for t in terms if isinstance(t, NamedNode)})
+    found: dict[str, str] = {}
+    for start in range(0, len(iris), 500):
+        values = " ".join(f"<{iri}>" for iri in iris[start:start + 500])
+        rows = backend.query(LABEL_QUERY % values)
+        found.update((iri, name.value) for iri, name in names(
+            Triple(row["s"], row["naming"], row["label"]) for row in rows).items())
+    return found
+
+
+def local_path(iri: str, base_iri: str) -> str | None:
+    """The path on this server that serves ``iri``, if it belongs to the dataset."""
+    if iri.startswith(ONTOLOGY_IRI):
+        return "/ontology" + iri[len(ONTOLOGY_IRI):]
+    if iri.startswith(base_iri):
+        return "/" + iri[len(base_iri):]
+    return None
+
+
+def view(term, names: dict[str, str], base_iri: str, root: str = "") -> TermView:
+    """A term ready for display; ``root`` is the app's URL prefix."""
+    if term is None:
+        return TermView("")
+    if isinstance(term, NamedNode):
+        path = local_path(term.value, base_iri)
+        href = root + path if path else term.value
+        return TermView(names.get(term.value, _short(term.value)), href=href, iri=term.value)
+    if isinstance(term, BlankNode):
+        return TermView(f"_:{term.value}")
+    if isinstance(term, Triple):  # an RDF 1.2 triple term, which any query can make with TRIPLE() or <<( )>>
+        parts = (view(part, names, base_iri, root).text for part in (term.subject, term.predicate, term.object))
+        return TermView(f"<< {' '.join(parts)} >>")
+    assert isinstance(term, Literal)
+    datatype = term.datatype.value if term.datatype else None
+    return TermView(_format_literal(term.value, datatype), datatype=datatype, language=term.language)
+
+
+def _short(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri
+
+
+def _format_literal(value: str, datatype: str | None) -> str:
+    """Dates as people write them ("17 February 2008", "March 2014"); other values as they are."""
+    try:
+        if datatype == XSD + "date":
+            day = dt.date.fromisoformat(value)
+            return f"{day.day} {day:%B %Y}"
+        if datatype == XSD + "gYearMonth":
+            return dt.date.fromisoformat(value + "-01").strftime("%B %Y")
+    except ValueError:
+        return value
+    return value

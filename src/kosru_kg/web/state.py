@@ -1,0 +1,44 @@
+"""The app's state, built once by ``create_app`` and reached one way: ``state()``."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from flask import current_app
+
+from kosru_kg.config import Settings
+from kosru_kg.query.backend import Backend
+from kosru_kg.query.fair_use import QueryTimeQuota
+from kosru_kg.service import ontology, questions
+from kosru_kg.version_cache import VersionCache
+
+KEY = "kosru"  # the one key of app.extensions this app uses
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    backend: Backend
+    questions: dict[str, questions.Question]  # the canned questions by name, read and checked at start
+    ontology: ontology.Ontology
+    quota: QueryTimeQuota = field(init=False)
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = field(init=False)
+    # Values derived from the served version: pages' parts and pictures; and the downloads, apart,
+    # so that a slow JSON-LD dump never holds up a page. Keys may carry the request's Host.
+    values: VersionCache = field(init=False, default_factory=lambda: VersionCache(entries=256))
+    downloads: VersionCache = field(init=False, default_factory=lambda: VersionCache(entries=64))
+
+    def __post_init__(self) -> None:
+        self.quota = QueryTimeQuota(self.settings.client_query_seconds)
+        self.trusted_proxies = self.settings.trusted_networks()
+
+    @classmethod
+    def build(cls, settings: Settings, backend: Backend) -> AppState:
+        """Read the questions and the ontology now: a malformed file stops the app from starting."""
+        return cls(settings, backend, questions.load(settings.queries_dir, settings.base_iri),
+                   ontology.load(settings.ontology_dir))
+
+
+def state() -> AppState:
+    return current_app.extensions[KEY]

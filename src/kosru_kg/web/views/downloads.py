@@ -1,0 +1,62 @@
+"""Downloads of the whole graph, its JSON-LD context, and the VoID description at ``/.well-known/void``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from flask import Blueprint, Response, request, url_for
+
+from kosru_kg import formats
+from kosru_kg.errors import NotFound
+from kosru_kg.formats import Kind
+from kosru_kg.service import export, protocol, void
+from kosru_kg.web import cache
+from kosru_kg.web.middleware import whole_answers
+from kosru_kg.web.state import state
+
+blueprint = Blueprint("downloads", __name__)
+
+# Formats of the VoID description, by media type; the first is the default.
+VOID_FORMATS = {f.media_type: f for f in formats.of_kind(Kind.GRAPH)}
+
+
+def _cached(key: tuple, compute: Callable[[], bytes]) -> bytes:
+    """Dumps have a cache (and a lock) of their own: a slow JSON-LD dump must not hold up the pages."""
+    return cache.cached(key, compute, in_cache=lambda: state().downloads)
+
+
+@blueprint.get("/download/<name>")
+def download(name: str):
+    fmt = next((f for f in formats.DUMPS if f.file_name == name), None)
+    if fmt is None:
+        available = ", ".join(f.file_name for f in formats.DUMPS)
+        raise NotFound(f"there is no download {name!r}; the downloads are {available}")
+    app_state = state()
+    body = _cached(("dump", fmt.name), lambda: export.dump(app_state.backend, fmt, app_state.settings.base_iri))
+    return Response(body, content_type=protocol.content_type(fmt.media_type),
+                    headers={"Content-Disposition": f'attachment; filename="{fmt.file_name}"'})
+
+
+@blueprint.get("/context.jsonld")
+def context():
+    return Response(json.dumps(export.context_document(), indent=2) + "\n", mimetype="application/ld+json")
+
+
+@blueprint.get("/.well-known/void")
+def void_description():
+    media_type = protocol.negotiate(request.headers.get("Accept"), list(VOID_FORMATS), request.args.getlist("format"))
+    fmt = VOID_FORMATS[media_type]
+    whole_answers.names_the_host(request.environ)
+    app_state = state()
+    endpoint = url_for("endpoint.sparql", _external=True)
+    dumps = [url_for(".download", name=f.file_name, _external=True) for f in formats.DUMPS]
+
+    def describe() -> bytes:
+        triples = void.describe(app_state.backend, app_state.settings.base_iri, sparql_endpoint=endpoint, dumps=dumps)
+        return export.render(export.canonical(triples), fmt, app_state.settings.base_iri)
+
+    response = Response(_cached(("void", request.url_root, fmt.name), describe),
+                        content_type=protocol.content_type(media_type))
+    response.vary.add("Accept")
+    return response

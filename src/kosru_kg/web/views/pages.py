@@ -1,0 +1,90 @@
+"""The home page (what the data set is, what it holds, where to go) and the timeline page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, render_template, request
+from pyoxigraph import Literal, Variable
+
+from kosru_kg import formats
+from kosru_kg.config import Settings
+from kosru_kg.query.backend import Backend
+from kosru_kg.vocab import ONTOLOGY_IRI, prologue
+from kosru_kg.web import cache
+from kosru_kg.web.render import pictures, terms
+from kosru_kg.web.render.terms import TermView
+from kosru_kg.web.state import state
+
+blueprint = Blueprint("pages", __name__)
+
+# Resources of the data set: IRIs under the base, but not the ontology's terms. ?base and
+# ?ontology are bound by substitution, which pyoxigraph allows only for projected variables:
+# hence they are projected and grouped by, though each has one value.
+_OURS = "FILTER(STRSTARTS(STR(?s), ?base) && !STRSTARTS(STR(?s), ?ontology))"
+TRIPLES_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+GRAPHS_QUERY = "SELECT ?graph (COUNT(*) AS ?n) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph ORDER BY ?graph"
+ENTITIES_QUERY = f"""SELECT ?base ?ontology (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?class {_OURS} }}
+GROUP BY ?base ?ontology"""
+CLASSES_QUERY = f"""SELECT ?base ?ontology ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?class {_OURS} }}
+GROUP BY ?base ?ontology ?class ORDER BY DESC(?n) ?class"""
+ARTICLES_QUERY = prologue("kosru", "dct", "schema") + """SELECT ?article ?title ?url WHERE {
+  ?article a kosru:Article ; dct:title ?title .
+  OPTIONAL { ?article schema:url ?url }
+} ORDER BY ?article"""
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the home page says about the graph."""
+
+    triples: int
+    graphs: list[tuple[str, int]]  # IRI of each named graph, and its triples
+    entities: int
+    classes: list[tuple[TermView, int]]
+    articles: list[tuple[TermView, str | None]]  # the article's page here, and its address
+
+
+def overview(backend: Backend, settings: Settings, root: str) -> Overview:
+    ours = {Variable("base"): Literal(settings.base_iri), Variable("ontology"): Literal(ONTOLOGY_IRI)}
+    graphs = [(row["graph"].value, int(row["n"].value)) for row in backend.query(GRAPHS_QUERY)]
+    classes = [(row["class"], int(row["n"].value)) for row in backend.query(CLASSES_QUERY, substitutions=ours)]
+    articles = list(backend.query(ARTICLES_QUERY))
+    names = terms.labels(backend, [c for c, _ in classes])
+    names.update((row["article"].value, row["title"].value) for row in articles)
+
+    def shown(term) -> TermView:
+        return terms.view(term, names, settings.base_iri, root)
+
+    return Overview(
+        triples=_count(backend.query(TRIPLES_QUERY)),
+        graphs=graphs,
+        entities=_count(backend.query(ENTITIES_QUERY, substitutions=ours)),
+        classes=[(shown(c), n) for c, n in classes],
+        articles=[(shown(row["article"]), row["url"].value if row["url"] else None) for row in articles],
+    )
+
+
+@blueprint.get("/")
+def home():
+    app_state = state()
+    root = request.script_root
+    facts = cache.cached(("overview", root), lambda: overview(app_state.backend, app_state.settings, root))
+    return render_template("pages/home.html", overview=facts, downloads=formats.DUMPS,
+                           timeline=pictures.picture("timeline"),
+                           chart=pictures.picture("recognitions-per-year"))
+
+
+@blueprint.get("/timeline")
+def timeline():
+    app_state = state()
+    rows = [(entry, pictures.local_href(entry.iri, app_state.settings, request.script_root))
+            for entry in pictures.served_timeline()]
+    return render_template("pages/timeline.html", rows=rows, kinds=pictures.KINDS,
+                           picture=pictures.picture("timeline"))
+
+
+def _count(solutions) -> int:
+    """The one count a query answers; a grouped count over nothing answers no row."""
+    row = next(iter(solutions), None)
+    return int(row["n"].value) if row else 0

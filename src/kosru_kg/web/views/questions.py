@@ -1,0 +1,150 @@
+"""The canned questions as pages: ``/questions`` lists them, ``/questions/<name>`` answers one.
+
+An answer is an HTML table (resources by label, linked to their pages), the sources behind it,
+the SPARQL text, and the same result as SPARQL JSON, CSV, TSV or XML at ``/questions/<name>.<format>``.
+Parameters come from the query string and are bound by ``kosru_kg.service.questions``, never pasted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import islice
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, render_template, request, url_for
+from pyoxigraph import NamedNode, QuerySolutions
+
+from kosru_kg import formats
+from kosru_kg.errors import NotFound
+from kosru_kg.formats import Kind
+from kosru_kg.service import protocol, questions
+from kosru_kg.vocab import prologue
+from kosru_kg.web.render import pictures
+from kosru_kg.web.render.terms import TermView, labels, view
+from kosru_kg.web.state import state
+
+blueprint = Blueprint("questions", __name__)
+
+# The result formats offered beside the page, by suffix: the solutions media type of each name.
+FORMATS = {name: formats.named(name, Kind.SOLUTIONS).media_type for name in ("json", "csv", "tsv", "xml")}
+SOURCES_QUERY = prologue("prov", "dct", "schema") + """SELECT DISTINCT ?source ?title ?url WHERE {
+  VALUES ?resource { %s }
+  ?resource prov:wasDerivedFrom ?source .
+  ?source dct:title ?title .
+  OPTIONAL { ?source schema:url ?url }
+} ORDER BY ?title ?source"""
+_WORD = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+|[A-Z]|\d+")
+
+
+@dataclass(frozen=True)
+class Column:
+    variable: str
+    heading: str
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    href: str
+
+
+def catalogue() -> dict[str, questions.Question]:
+    """The app's questions by name (the editor offers them as examples)."""
+    return state().questions
+
+
+@blueprint.get("/questions")
+def index() -> str:
+    return render_template("questions/index.html", questions=list(catalogue().values()))
+
+
+@blueprint.get("/questions/<name>")
+def page(name: str) -> Response:
+    question, values, solutions = _answer(name)
+    settings, backend = state().settings, state().backend
+    root = request.script_root
+    # The parameters' columns repeat the values chosen in the form above the table.
+    columns, rows, truncated = results_table(solutions, backend, settings.base_iri, root, settings.max_html_rows,
+                                             hide=values.keys())
+    alternates = _alternates(name, values)
+    body = render_template(
+        "questions/question.html", question=question, values=values, columns=columns, rows=rows, truncated=truncated,
+        form=[(param, param.choices(backend, settings.base_iri)) for param in question.params],
+        sources=_sources(rows, backend, settings.base_iri, root), alternates=alternates,
+        picture=pictures.picture(question.picture) if question.picture else None,
+        edit_href=f"{root}/query?{urlencode({'query': question.sparql})}",
+    )
+    response = Response(body, mimetype="text/html")
+    response.headers["Link"] = ", ".join(f'<{href}>; rel="alternate"; type="{media_type}"'
+                                         for media_type, href in alternates.values())
+    return response
+
+
+@blueprint.get("/questions/<name>.<any(json, csv, tsv, xml):fmt>")
+def formatted(name: str, fmt: str) -> Response:
+    _, _, solutions = _answer(name)
+    media_type = FORMATS[fmt]
+    return Response(solutions.serialize(format=protocol.SOLUTION_FORMATS[media_type]),
+                    content_type=protocol.content_type(media_type))
+
+
+def _answer(name: str) -> tuple[questions.Question, dict[str, str], QuerySolutions]:
+    question = catalogue().get(name)
+    if question is None:
+        raise NotFound(f"there is no question {name!r}; the questions are listed at /questions")
+    backend = state().backend
+    given = {param.name: request.args.getlist(param.name) for param in question.params}
+    values, bindings = question.bind(given, backend, state().settings.base_iri)
+    return question, values, question.answer(backend, bindings)
+
+
+def _alternates(name: str, values: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Each format's media type and URL for the same answer, by format name."""
+    return {fmt: (media_type, url_for("questions.formatted", name=name, fmt=fmt, **values))
+            for fmt, media_type in FORMATS.items()}
+
+
+def results_table(solutions: QuerySolutions, backend, base_iri: str, root: str, limit: int, hide: Iterable[str] = ()
+                  ) -> tuple[list[Column], list[list[TermView]], bool]:
+    """Columns and at most ``limit`` rows ready for a table, and whether rows were left out.
+
+    A ``?x`` column shows its ``?xLabel`` column's text: the label columns fold into the
+    columns they name (the Wikidata convention); other resources are shown by the label the
+    graph gives them. Columns named in ``hide`` are left out.
+    """
+    variables = [v.value for v in solutions.variables]
+    labelled = {v for v in variables if v + "Label" in variables}
+    folded = {v + "Label" for v in labelled}
+    shown = [v for v in variables if v not in folded and v not in hide]
+    solutions = list(islice(solutions, limit + 1))
+    truncated = len(solutions) > limit
+    solutions = solutions[:limit]
+    names = labels(backend, (row[v] for row in solutions for v in shown if v not in labelled))
+    rows = []
+    for row in solutions:
+        cells = []
+        for v in shown:
+            label = row[v + "Label"] if v in labelled else None
+            own = {row[v].value: label.value} if label is not None and isinstance(row[v], NamedNode) else names
+            cells.append(view(row[v], own, base_iri, root))
+        rows.append(cells)
+    return [Column(v, heading(v)) for v in shown], rows, truncated
+
+
+def heading(variable: str) -> str:
+    """A column heading from a variable name: ``withdrawalDate`` → "Withdrawal date", ``inEU`` → "In EU"."""
+    words = [w if w.isupper() and len(w) > 1 else w.lower() for w in _WORD.findall(variable)]
+    text = " ".join(words) or variable
+    return text[0].upper() + text[1:]
+
+
+def _sources(rows: list[list[TermView]], backend, base_iri: str, root: str) -> list[Source]:
+    """The sources the shown resources were derived from, each linked to its address (else its page)."""
+    iris = sorted({cell.iri for row in rows for cell in row if cell.iri})
+    if not iris:
+        return []
+    values = " ".join(str(NamedNode(iri)) for iri in iris)  # IRIs from the answer, serialised, not user text
+    return [Source(row["title"].value, row["url"].value if row["url"] else view(row["source"], {}, base_iri, root).href)
+            for row in backend.query(SOURCES_QUERY % values)]

@@ -1,0 +1,215 @@
+"""Linked data: every resource IRI under the base, and the ontology IRI, dereference as Cool URIs.
+
+A resource ``{base}{kind}/{id}`` is served at ``/{kind}/{id}``. One URL answers by content
+negotiation — an HTML page for browsers, Turtle, JSON-LD, N-Triples or RDF/XML for clients
+that ask — with ``Vary: Accept``, the variant sent named in ``Content-Location`` and the others
+in ``Link: rel="alternate"``; each variant also has a URL of its own with a suffix
+(``/state/kosovo.ttl``) to link to and for clients that cannot set Accept (a ``format``
+parameter, as /sparql takes, works too).
+
+Why a 200 on the resource's own URL rather than the note's 303 to a document URL: w3id.org
+already answers every IRI with a redirect, so a 303 would cost each client a second round
+trip; the W3C TAG's 2012 revision of its httpRange-14 advice allows a 200 answer to describe
+a thing, and Content-Location names the document for clients that must tell the thing from
+its description. The ontology takes the note's other way, hash IRIs: ``kosru:Recognition`` is
+``/ontology#Recognition``, an anchor in one negotiated document. The dataset and its named
+graphs are described by the VoID description, so their IRIs answer 303 See Other to it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+
+from flask import Blueprint, Response, redirect, render_template, request
+from pyoxigraph import NamedNode, Triple
+
+from kosru_kg import formats, vocab
+from kosru_kg.errors import NotFound
+from kosru_kg.formats import Kind
+from kosru_kg.service import describe, export, ontology, protocol
+from kosru_kg.vocab import KOSRU, ONTOLOGY_IRI, PREFIXES, RDF_TYPE, SLUG, WIKIDATA_PAGE, term
+from kosru_kg.web.render import terms
+from kosru_kg.web.state import state
+
+blueprint = Blueprint("resources", __name__)
+
+# The first path segment of every IRI the graph mints: the mapping's paths, concept schemes and graphs.
+KINDS = sorted({*vocab.KINDS, "scheme", "graph"})
+VOID = "/.well-known/void"  # the VoID description, which describes the dataset and its graphs
+DESCRIPTIONS = (term("dct:description"), term("skos:definition"))
+SOURCE, URL, SAME_AS = term("prov:wasDerivedFrom"), term("schema:url"), term("owl:sameAs")
+
+
+# What a resource is served as: its page, the default, then its description in each graph format.
+VARIANTS = (*formats.of_kind(Kind.PAGE), *formats.of_kind(Kind.GRAPH))
+BY_SUFFIX = {v.suffix: v for v in VARIANTS}
+BY_MEDIA_TYPE = {v.media_type: v for v in VARIANTS}
+
+
+@dataclass(frozen=True)
+class Alternate:
+    variant: formats.Format
+    href: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """One property of a resource with its values (outgoing) or the resources that point here with it (incoming)."""
+
+    property: terms.TermView
+    values: list[terms.TermView]
+
+
+# ---------------------------------------------------------------------------
+# Resources
+# ---------------------------------------------------------------------------
+
+@blueprint.get(f"/<any({', '.join(KINDS)}):kind>/<name>")
+def resource(kind: str, name: str) -> Response:
+    ident, dot, suffix = name.partition(".")
+    if not SLUG.match(ident):
+        raise NotFound(f"/{kind}/{name} names no resource: identifiers are lower-case slugs")
+    app_state = state()
+    base = app_state.settings.base_iri
+    iri = NamedNode(f"{base}{kind}/{ident}")
+    triples = describe.describe(app_state.backend, iri)
+    if not triples:
+        if kind == "graph" and describe.is_graph(app_state.backend, iri):
+            return redirect(request.script_root + VOID, code=303)
+        raise NotFound(f"the graph says nothing about {iri.value}")
+    return _answer(f"/{kind}/{ident}", suffix if dot else None,
+                   page=lambda alternates: _resource_page(iri, triples, alternates),
+                   rdf=lambda fmt: export.render(export.canonical(triples), fmt, base))
+
+
+@blueprint.get("/dataset")
+def dataset() -> Response:
+    return redirect(request.script_root + VOID, code=303)
+
+
+def _resource_page(iri: NamedNode, triples: set[Triple], alternates: list[Alternate]) -> str:
+    show = _shower(triples)
+    outgoing = [t for t in triples if t.subject == iri]
+    incoming = [t for t in triples if t.object == iri]
+    name = vocab.names(outgoing).get(iri.value)
+
+    def objects(*properties: NamedNode) -> list:
+        return sorted((t.object for t in outgoing if t.predicate in properties), key=lambda o: show(o).text)
+
+    urls = {t.subject: t.object.value for t in triples if t.predicate == URL}
+    return render_template(
+        "resources/resource.html", iri=iri.value, label=show(name or iri), types=[show(o) for o in objects(RDF_TYPE)],
+        descriptions=[show(o) for o in objects(*DESCRIPTIONS)],
+        outgoing=_rows(outgoing, lambda t: t.object, show), incoming=_rows(incoming, lambda t: t.subject, show),
+        sources=[(show(s), urls.get(s)) for s in objects(SOURCE)],
+        wikidata=[o.value.removeprefix(PREFIXES["wd"]) for o in objects(SAME_AS) if o.value.startswith(PREFIXES["wd"])],
+        wikidata_page=WIKIDATA_PAGE, alternates=alternates)
+
+
+def _rows(triples: Iterable[Triple], other: Callable[[Triple], object], show) -> list[Row]:
+    """The statements grouped by property, properties and values in alphabetical order."""
+    grouped = defaultdict(list)
+    for t in triples:
+        grouped[t.predicate].append(show(other(t)))
+    rows = [Row(show(p), sorted(values, key=lambda v: v.text.lower())) for p, values in grouped.items()]
+    return sorted(rows, key=lambda row: row.property.text.lower())
+
+
+# ---------------------------------------------------------------------------
+# The ontology
+# ---------------------------------------------------------------------------
+
+@blueprint.get("/ontology", defaults={"suffix": None}, strict_slashes=False)  # and /ontology/
+@blueprint.get("/ontology.<suffix>")
+def ontology_document(suffix: str | None) -> Response:
+    document = state().ontology
+    base = state().settings.base_iri
+    return _answer("/ontology", suffix, page=lambda alternates: _ontology_page(document, alternates),
+                   rdf=lambda fmt: document.serialise(fmt, base))
+
+
+@blueprint.get("/ontology/<version>")
+def ontology_version(version: str) -> Response:
+    """The version IRI (``owl:versionIRI``) of the current version names the same document."""
+    version_iri = state().ontology.first("owl:versionIRI")  # compared as text: most strings make no IRI
+    if version_iri is None or version_iri.value != f"{ONTOLOGY_IRI}/{version}":
+        raise NotFound(f"there is no version {version!r} of the ontology; the current one is at {ONTOLOGY_IRI}")
+    return ontology_document(None)
+
+
+# Sections of the ontology page: (anchor, heading, the kinds of term it lists).
+SECTIONS = (
+    ("classes", "Classes", ("class",)),
+    ("properties", "Properties", ("object property", "datatype property", "annotation property")),
+    ("datatypes", "Datatypes", ("datatype",)),
+)
+
+
+def _ontology_page(document: ontology.Ontology, alternates: list[Alternate]) -> str:
+    # The ontology's own terms link to their anchors on this page, whatever URL it was served at.
+    show = _shower(document.triples, lambda node: f"#{node.value.removeprefix(KOSRU)}"
+                   if node.value.startswith(KOSRU) else None)
+    sections = [(anchor, heading, [t for t in document.terms if t.kind in kinds],
+                 [t for t in document.reused if t.kind in kinds]) for anchor, heading, kinds in SECTIONS]
+    return render_template("resources/ontology.html", ontology=document, iri=ONTOLOGY_IRI, sections=sections,
+                           show=show, alternates=alternates)
+
+
+# ---------------------------------------------------------------------------
+# Shared: negotiation and naming
+# ---------------------------------------------------------------------------
+
+def _answer(path: str, suffix: str | None, page: Callable[[list[Alternate]], str],
+            rdf: Callable[[formats.Format], bytes]) -> Response:
+    """The variant named by ``suffix``, else the one Accept prefers, with headers naming the others."""
+    url = request.script_root + path
+    if suffix is None:
+        media_type = protocol.negotiate(request.headers.get("Accept"), list(BY_MEDIA_TYPE),
+                                        request.args.getlist("format"))
+        variant = BY_MEDIA_TYPE[media_type]
+    elif suffix in BY_SUFFIX:
+        variant = BY_SUFFIX[suffix]
+    else:
+        raise NotFound(f"{url} has no variant .{suffix}; its variants are "
+                       + ", ".join(f"{url}.{v.suffix}" for v in VARIANTS))
+    alternates = [Alternate(v, f"{url}.{v.suffix}") for v in VARIANTS]
+    if variant.kind is Kind.PAGE:
+        body = page([a for a in alternates if a.variant.kind is not Kind.PAGE])
+    else:
+        body = rdf(variant)
+    response = Response(body, content_type=protocol.content_type(variant.media_type))
+    response.headers["Link"] = ", ".join(f'<{a.href}>; rel="alternate"; type="{a.variant.media_type}"'
+                                         for a in alternates if a.variant is not variant)
+    if suffix is None:
+        response.vary.add("Accept")
+        response.headers["Content-Location"] = f"{url}.{variant.suffix}"
+    return response
+
+
+def _shower(triples: Iterable[Triple], anchor: Callable[[NamedNode], str | None] = lambda node: None):
+    """A function showing a term of ``triples`` by its name, linked locally (or to ``anchor(node)`` if it gives one)."""
+    named = {iri: name.value for iri, name in vocab.names(triples).items()}
+    base = state().settings.base_iri
+    root = request.script_root
+
+    def show(node) -> terms.TermView:
+        if not isinstance(node, NamedNode):
+            return terms.view(node, named, base, root)
+        named.setdefault(node.value, _fallback_name(node.value, base))
+        view = terms.view(node, named, base, root)
+        href = anchor(node)
+        return replace(view, href=href) if href else view
+
+    return show
+
+
+def _fallback_name(iri: str, base: str) -> str:
+    """A readable name for an IRI without a label: its path under the base, a prefixed name, or itself."""
+    if iri.startswith(base) and iri != base:
+        return iri[len(base):]
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and iri != namespace:
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri

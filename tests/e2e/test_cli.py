@@ -1,0 +1,113 @@
+"""The kosru-kg command as a user runs it: a real process, real files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+
+def kosru(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "kosru_kg", *args], capture_output=True, text=True, env=env)
+
+
+def test_query_answers_from_the_published_store(settings):
+    result = kosru("query", "--store", str(settings.store), "--format", "csv",
+                   "SELECT ?l WHERE { <https://w3id.org/kosru/state/kosovo> "
+                   "<http://www.w3.org/2000/01/rdf-schema#label> ?l }")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["l", "Kosovo"]
+
+
+def test_query_ask_prints_true_or_false(settings):
+    result = kosru("query", "--store", str(settings.store), "ASK { ?s ?p ?o }")
+    assert result.stdout.strip() == "true"
+
+
+def test_a_malformed_query_names_the_position(settings):
+    result = kosru("query", "--store", str(settings.store), "SELECT ?x WHERE { ?x }")
+    assert result.returncode == 1
+    assert "malformed query" in result.stderr and "1:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_query_goes_through_the_backend_and_refuses_service(settings):
+    result = kosru("query", "--store", str(settings.store), "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+    assert result.returncode == 1 and "SERVICE" in result.stderr and "403" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_query_keeps_the_query_time_limit(settings):
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+    result = kosru("query", "--store", str(settings.store), slow, env={**os.environ, "KOSRU_QUERY_TIMEOUT": "1"})
+    assert result.returncode == 1 and "time limit of 1 s" in result.stderr
+
+
+def test_query_and_export_use_the_remote_backend_when_set(published_oxigraph, tmp_path):
+    remote = {**os.environ, "KOSRU_BACKEND": published_oxigraph.query}
+    nowhere = str(tmp_path / "no-store")  # no local store: the answers can only come from the remote engine
+    result = kosru("query", "--store", nowhere, "--format", "csv",
+                   "SELECT ?l WHERE { <https://w3id.org/kosru/state/kosovo> "
+                   "<http://www.w3.org/2000/01/rdf-schema#label> ?l }", env=remote)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["l", "Kosovo"]
+    exported = kosru("export", "--store", nowhere, "--format", "ntriples", env=remote)
+    assert exported.returncode == 0, exported.stderr
+    assert "<https://w3id.org/kosru/state/kosovo>" in exported.stdout
+
+
+def test_a_format_that_cannot_carry_the_answer_is_a_usage_error(settings):
+    result = kosru("query", "--store", str(settings.store), "--format", "turtle", "SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    assert result.returncode == 2 and "turtle cannot carry" in result.stderr
+
+
+def test_a_graph_answer_comes_as_n_triples_by_default(settings):
+    result = kosru("query", "--store", str(settings.store), "CONSTRUCT WHERE { ?s a ?c } LIMIT 2")
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 2 and all(line.endswith(" .") for line in result.stdout.splitlines())
+
+
+def test_query_without_a_store_says_how_to_build_one(tmp_path):
+    result = kosru("query", "--store", str(tmp_path / "none"), "ASK {}")
+    assert result.returncode == 1
+    assert "kosru-kg build" in result.stderr
+
+
+def test_validate_passes_on_the_project_data():
+    result = kosru("validate")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "conforms" in result.stdout
+
+
+def test_validate_exits_1_and_prints_the_report_on_a_violation(tmp_path, settings):
+    ontology = tmp_path / "ontology"
+    shutil.copytree(settings.ontology_dir, ontology)
+    shapes = ontology / "shapes.ttl"
+    shapes.write_text(shapes.read_text(encoding="utf-8") + """
+<https://w3id.org/kosru/shapes#TestShape> a <http://www.w3.org/ns/shacl#NodeShape> ;
+    <http://www.w3.org/ns/shacl#targetNode> <https://w3id.org/kosru/state/kosovo> ;
+    <http://www.w3.org/ns/shacl#property> [
+        <http://www.w3.org/ns/shacl#path> <http://www.w3.org/2000/01/rdf-schema#label> ;
+        <http://www.w3.org/ns/shacl#maxCount> 0 ;
+        <http://www.w3.org/ns/shacl#message> "test: Kosovo may not have a label" ] .
+""", encoding="utf-8")
+    result = kosru("validate", env={**os.environ, "KOSRU_ONTOLOGY_DIR": str(ontology)})
+    assert result.returncode == 1
+    assert "1 violation(s)" in result.stderr
+    assert "entities.csv:" in result.stderr and "test: Kosovo may not have a label" in result.stderr
+
+
+def test_build_reports_bad_data_and_keeps_the_store(tmp_path, settings):
+    data = tmp_path / "data"
+    shutil.copytree(settings.data_dir, data)
+    with (data / "entities.csv").open("a", encoding="utf-8") as handle:
+        handle.write("kosovo,State,Kosovo again,,,,,,,article,,\n")
+    store = tmp_path / "store"
+    assert kosru("build", "--store", str(store)).returncode == 0
+    version = (store / "current").resolve()
+    result = kosru("build", "--store", str(store), env={**os.environ, "KOSRU_DATA_DIR": str(data)})
+    assert result.returncode == 1
+    assert "entities.csv:" in result.stderr and "duplicate identifier 'kosovo'" in result.stderr
+    assert "the published store is unchanged" in result.stderr
+    assert (store / "current").resolve() == version

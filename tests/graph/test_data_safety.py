@@ -1,0 +1,204 @@
+"""Data safety: a build killed at any stage leaves the served store whole, and builds take turns.
+
+Each build here is a real process writing a real Oxigraph store. A build is killed (or paused) by a signal
+it sends itself from its progress report, so it stops exactly after the stage under test and nowhere else.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import quote
+from urllib.request import Request, urlopen
+
+import pytest
+from conftest import start_server, stop_server
+from test_bad_data import edit_row
+
+from kosru_kg.graph.build import STAGES, compile_graph
+from kosru_kg.graph.store import PublishStage, StoreLayout
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+# A build that sends itself the signal named in argv[2] the moment it reports the stage named in argv[1].
+SIGNALLED_BUILD = """
+import os, signal, sys
+from kosru_kg import config
+from kosru_kg.graph.build import build
+
+def progress(stage, detail):
+    if stage.name == sys.argv[1]:
+        os.kill(os.getpid(), signal.Signals[sys.argv[2]])
+
+build(config.from_environment(), progress=progress)
+"""
+
+
+def count_triples(store) -> int:
+    return int(next(iter(store.query(COUNT)))["n"].value)
+
+
+def data_variant(settings, target: Path, alt_label: str) -> Path:
+    """A copy of data/ with one more fact (an alternative label for Costa Rica), so its version differs."""
+    shutil.copytree(settings.data_dir, target)
+    edit_row(target / "entities.csv", 0, alt_labels=alt_label)
+    return target
+
+
+@pytest.fixture(scope="module")
+def baseline(settings, tmp_path_factory) -> StoreLayout:
+    """The session's version published over an older one, so the next build has a version to prune."""
+    served = StoreLayout(settings.store)
+    manifest = served.manifest()
+    quads = list(served.open().quads_for_pattern(None, None, None, None))
+    layout = StoreLayout(tmp_path_factory.mktemp("baseline") / "store")
+    layout.publish(quads, "older", triples=manifest.triples)
+    layout.publish(quads, manifest.version, triples=manifest.triples)
+    return layout
+
+
+@pytest.fixture(scope="module")
+def changed(settings, tmp_path_factory):
+    """A data dir with one fact changed, and the version and triple count a build of it publishes."""
+    data = data_variant(settings, tmp_path_factory.mktemp("changed") / "data", "Republic of Costa Rica")
+    graph = compile_graph(settings.replace(data_dir=str(data)))
+    return data, graph.version(), len(graph.default_triples)
+
+
+@pytest.fixture()
+def layout(baseline, tmp_path) -> StoreLayout:
+    """A private copy of the baseline store."""
+    shutil.copytree(baseline.root, tmp_path / "store", symlinks=True)
+    return StoreLayout(tmp_path / "store")
+
+
+def build_env(data: Path, store: Path) -> dict:
+    return {**os.environ, "KOSRU_DATA_DIR": str(data), "KOSRU_STORE": str(store)}
+
+
+def build_command(store: Path) -> list[str]:
+    return [sys.executable, "-m", "kosru_kg", "build", "--store", str(store)]
+
+
+def reported_stages(stderr: str) -> list[str]:
+    """The stage values of a build's ``build: <stage>: <detail>`` lines, in order."""
+    return [line.split(": ")[1] for line in stderr.splitlines() if line.startswith("build: ")]
+
+
+def assert_serves(layout: StoreLayout, version: str, triples: int) -> None:
+    """``current`` opens read-only on ``version`` and a count query gives its number of triples."""
+    manifest, store = layout.snapshot()
+    assert manifest.version == version
+    assert count_triples(store) == triples == manifest.triples
+
+
+def assert_tidy(layout: StoreLayout) -> set[str]:
+    """Nothing but complete versions (a store and its manifest) is left; return their names."""
+    assert sorted(os.listdir(layout.root)) == ["current", "lock", "versions"]
+    names = set(os.listdir(layout.versions))
+    stores = {n for n in names if (layout.versions / n).is_dir()}
+    assert names == stores | {f"{s}.json" for s in stores}
+    return stores
+
+
+@pytest.mark.parametrize("stage", STAGES, ids=lambda stage: stage.name)
+def test_a_build_killed_at_any_stage_leaves_the_store_whole(stage, layout, changed):
+    data, new_version, new_triples = changed
+    old = layout.manifest()
+    assert (new_version, new_triples) != (old.version, old.triples)
+
+    killed = subprocess.run([sys.executable, "-c", SIGNALLED_BUILD, stage.name, "SIGKILL"],
+                            env=build_env(data, layout.root), capture_output=True, text=True)
+    assert killed.returncode == -signal.SIGKILL, f"the build never reached {stage.name}: {killed.stderr}"
+    if STAGES.index(stage) < STAGES.index(PublishStage.SWITCHED):
+        assert_serves(layout, old.version, old.triples)
+    else:
+        assert_serves(layout, new_version, new_triples)
+
+    rebuilt = subprocess.run(build_command(layout.root), env=build_env(data, layout.root),
+                             capture_output=True, text=True)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert_serves(layout, new_version, new_triples)
+    assert new_version in assert_tidy(layout) <= {new_version, old.version}
+
+
+def test_the_build_command_reports_every_stage_in_order(layout, changed):
+    data, new_version, new_triples = changed
+    result = subprocess.run(build_command(layout.root), env=build_env(data, layout.root),
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert reported_stages(result.stderr) == [stage.value for stage in STAGES]
+    assert_serves(layout, new_version, new_triples)
+
+
+def test_a_second_build_waits_for_the_one_publishing(layout, changed, settings, tmp_path):
+    """A build paused while writing holds the store's lock; another build waits for it, then publishes."""
+    first_data, first_version, _ = changed
+    second_data = data_variant(settings, tmp_path / "data", "Costa Rica (republic)")
+    second_version = compile_graph(settings.replace(data_dir=str(second_data))).version()
+    first = subprocess.Popen([sys.executable, "-c", SIGNALLED_BUILD, PublishStage.WRITING.name, "SIGSTOP"],
+                             env=build_env(first_data, layout.root))
+    try:
+        assert os.WIFSTOPPED(os.waitpid(first.pid, os.WUNTRACED)[1])
+        with open(layout.root / "lock", "w", encoding="utf-8") as lock, pytest.raises(BlockingIOError):
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        second = subprocess.Popen(build_command(layout.root), env=build_env(second_data, layout.root),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        waiting = f"build: {PublishStage.WAITING.value}: "
+        while not (line := second.stderr.readline()).startswith(waiting):
+            assert line, "the second build ended before reaching the lock"
+        os.kill(first.pid, signal.SIGCONT)
+        assert first.wait() == 0
+    finally:
+        first.kill()
+        first.wait()
+    _, stderr = second.communicate()
+    assert second.returncode == 0, stderr
+    assert layout.manifest().version == second_version
+    assert assert_tidy(layout) == {first_version, second_version}
+
+
+def served_count(server) -> int:
+    """The triple count the server answers, over real HTTP."""
+    request = Request(server("sparql?query=" + quote(COUNT)), headers={"Accept": "application/sparql-results+json"})
+    with urlopen(request, timeout=30) as response:
+        return int(json.load(response)["results"]["bindings"][0]["n"]["value"])
+
+
+def test_a_server_answers_from_the_old_graph_until_the_new_one_is_published(layout, changed):
+    """Queries during a rebuild get the old answer or the new one, never an error; after it, the new one."""
+    data, _, new_triples = changed
+    old_triples = layout.manifest().triples
+    server = start_server("--store", str(layout.root))
+    try:
+        assert served_count(server) == old_triples
+        answers, errors, built = [], [], threading.Event()
+
+        def keep_asking() -> None:
+            while not built.is_set():
+                try:
+                    answers.append(served_count(server))
+                except (OSError, ValueError) as exc:
+                    errors.append(exc)
+
+        asker = threading.Thread(target=keep_asking)
+        asker.start()
+        try:
+            rebuild = subprocess.run(build_command(layout.root), env=build_env(data, layout.root),
+                                     capture_output=True, text=True)
+        finally:
+            built.set()
+            asker.join()
+        assert rebuild.returncode == 0, rebuild.stderr
+        assert errors == []
+        assert answers and set(answers) <= {old_triples, new_triples}
+        assert served_count(server) == new_triples
+    finally:
+        stop_server(server)

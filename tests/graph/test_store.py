@@ -1,0 +1,80 @@
+"""Publishing: built aside, swapped in atomically, deterministic."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from pyoxigraph import CanonicalizationAlgorithm, Dataset
+
+from kosru_kg.graph.build import ValidationFailed, build, compile_graph
+from kosru_kg.graph.store import StoreLayout, StoreMissing
+from kosru_kg.vocab import Minter
+
+
+def canonical(layout: StoreLayout) -> Dataset:
+    """The published dataset with blank nodes canonically renamed, so equality is isomorphism."""
+    dataset = Dataset(layout.open().quads_for_pattern(None, None, None, None))
+    dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
+    return dataset
+
+
+def test_building_twice_gives_isomorphic_graphs(settings, tmp_path):
+    first = StoreLayout(tmp_path / "a")
+    second = StoreLayout(tmp_path / "b")
+    build(settings.replace(store=str(first.root)))
+    build(settings.replace(store=str(second.root)))
+    assert first.manifest().version == second.manifest().version
+    assert canonical(first) == canonical(second)
+
+
+def test_plain_queries_see_the_facts_without_graph_clauses(store):
+    assert store.query('ASK { <https://w3id.org/kosru/state/kosovo> ?p ?o }')
+    named = store.query('ASK { GRAPH <https://w3id.org/kosru/graph/facts> { <https://w3id.org/kosru/state/kosovo> ?p ?o } }')
+    assert named
+
+
+def test_ontology_is_in_its_own_named_graph(store):
+    assert store.query(
+        'ASK { GRAPH <https://w3id.org/kosru/graph/ontology> '
+        '{ <https://w3id.org/kosru/ontology> a <http://www.w3.org/2002/07/owl#Ontology> } }'
+    )
+
+
+def test_a_shape_violation_publishes_nothing(settings, tmp_path):
+    layout = StoreLayout(tmp_path / "store")
+    build(settings.replace(store=str(layout.root)))
+    before = layout.manifest()
+    ontology = tmp_path / "ontology"
+    shutil.copytree(settings.ontology_dir, ontology)
+    shapes = ontology / "shapes.ttl"
+    # A shape no real fact satisfies: every recognition must have an impossible property.
+    shapes.write_text(shapes.read_text(encoding="utf-8") + """
+<https://w3id.org/kosru/shapes#ImpossibleShape> a <http://www.w3.org/ns/shacl#NodeShape> ;
+    <http://www.w3.org/ns/shacl#targetClass> <https://w3id.org/kosru/ontology#Recognition> ;
+    <http://www.w3.org/ns/shacl#property> [
+        <http://www.w3.org/ns/shacl#path> <https://w3id.org/kosru/ontology#noSuchProperty> ;
+        <http://www.w3.org/ns/shacl#minCount> 1 ;
+        <http://www.w3.org/ns/shacl#message> "test: impossible" ] .
+""", encoding="utf-8")
+    with pytest.raises(ValidationFailed) as caught:
+        build(settings.replace(store=str(layout.root), ontology_dir=str(ontology)))
+    assert "test: impossible" in str(caught.value)
+    assert "recognitions.csv:" in str(caught.value)  # violations name the data row
+    assert layout.manifest() == before
+
+
+def test_an_unbuilt_store_says_how_to_build_it(tmp_path):
+    with pytest.raises(StoreMissing, match="kosru-kg build"):
+        StoreLayout(tmp_path / "nothing").open()
+
+
+def test_old_versions_are_pruned_but_current_stays(settings, tmp_path):
+    layout = StoreLayout(tmp_path / "store")
+    build(settings.replace(store=str(layout.root)))
+    graph = compile_graph(settings)
+    for n in range(3):
+        layout.publish(graph.quads(Minter(settings.base_iri)), f"test{n}", triples=0)
+    names = sorted(p.name for p in layout.versions.iterdir() if p.is_dir())
+    assert names == ["test1", "test2"]
+    assert layout.manifest().version == "test2"
