@@ -27,7 +27,6 @@ import os
 import platform
 import random
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from figures import summary
 from pyoxigraph import NamedNode, RdfFormat, parse
 
 from kosru_kg import config, formats
@@ -66,16 +66,6 @@ def wait_for_line(process: subprocess.Popen, marker: str) -> str:
         if marker in line:
             return line
     raise RuntimeError(f"server exited before printing {marker!r}")
-
-
-def summary(latencies: list[float], elapsed: float) -> dict:
-    ordered = sorted(latencies)
-    return {
-        "requests": len(ordered),
-        "throughput": len(ordered) / elapsed,
-        "p50_ms": 1000 * statistics.median(ordered),
-        "p99_ms": 1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))],
-    }
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import time
 from itertools import count
 from pathlib import Path
 
-from endpoint import line, merge, summary
+from figures import line, merge, summary
 from pyoxigraph import Store, Variable
 
 from kosru_kg.config import Settings
