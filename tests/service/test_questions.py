@@ -64,7 +64,7 @@ def test_header_parses_into_a_question(tmp_path):
         Parameter("state", "state", "russia", ("russia", "serbia"), "State"),
     )
     assert question.picture == "recognitions-per-year"
-    assert question.sparql == HEADER + BODY
+    assert question.sparql == HEADER + f"BASE <{BASE}>\n" + BODY  # the deployment's base, after the header
 
 
 def test_a_question_without_parameters_or_picture(tmp_path):

@@ -82,10 +82,7 @@ def test_void_negotiates(client, accept, media_type):
     assert "Accept" in response.vary
     data = response.data
     if media_type == "application/ld+json":
-        document = json.loads(data)
-        assert document["@context"].endswith("/context.jsonld")
-        document["@context"] = export.CONTEXT  # parse offline
-        data = json.dumps(document).encode("utf-8")
+        assert json.loads(data)["@context"] == export.CONTEXT  # inline: readable offline, wherever saved
     dataset = NamedNode("https://w3id.org/kosru/dataset")
     types = {q.object for q in parse(data, RdfFormat.from_media_type(media_type)) if q.subject == dataset}
     assert NamedNode(VOID + "Dataset") in types

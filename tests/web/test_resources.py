@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 import rdflib
 from htmltree import Element, Page, page
@@ -12,7 +10,6 @@ from rdflib.compare import isomorphic
 
 from kosru_kg.config import Settings
 from kosru_kg.query.embedded import EmbeddedBackend
-from kosru_kg.service import export
 from kosru_kg.vocab import KOSRU, term
 from kosru_kg.web import create_app
 
@@ -40,11 +37,7 @@ def table_rows(section: Element) -> dict[str, list[Element]]:
 
 
 def rdflib_graph(data: bytes, rdflib_format: str) -> rdflib.Graph:
-    """The graph of an RDF answer; JSON-LD gets its context inlined so that nothing is fetched."""
-    if rdflib_format == "json-ld":
-        document = json.loads(data)
-        document["@context"] = export.CONTEXT
-        data = json.dumps(document).encode("utf-8")
+    """The graph of an RDF answer (a JSON-LD answer carries its context: nothing is fetched)."""
     return rdflib.Graph().parse(data=data, format=rdflib_format)
 
 

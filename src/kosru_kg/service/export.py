@@ -119,10 +119,6 @@ def context_document() -> dict:
     return {"@context": CONTEXT}
 
 
-def context_url(base_iri: str) -> str:
-    return f"{base_iri}context.jsonld"
-
-
 # ---------------------------------------------------------------------------
 # Statements and their serialisations
 # ---------------------------------------------------------------------------
@@ -180,7 +176,11 @@ def _turtle(quads: Sequence[Quad], base_iri: str) -> bytes:
 
 
 def _json_ld(quads: Sequence[Quad], base_iri: str) -> bytes:
-    """Compacted with the published context; nodes sorted by id.
+    """Compacted with the published context, which the document carries inline; nodes sorted by id.
+
+    The context is embedded, not named by an address, so that any JSON-LD processor reads
+    the document wherever it was served or saved, fetching nothing; the same context is
+    also published at ``/context.jsonld`` for people and tools that want it on its own.
 
     Integers and booleans become JSON's own; they round-trip exactly because the mapping writes
     them in canonical form (the tests check the expansion against the Turtle dump).
@@ -190,7 +190,7 @@ def _json_ld(quads: Sequence[Quad], base_iri: str) -> bytes:
     expanded = jsonld.from_rdf(ntriples, {"format": "application/n-quads", "useNativeTypes": True, **options})
     compacted = jsonld.compact(expanded, context_document(), {"graph": True, **options})
     nodes = sorted(compacted["@graph"], key=lambda node: node["id"])
-    document = {"@context": context_url(base_iri), "@graph": nodes}
+    document = {"@context": CONTEXT, "@graph": nodes}
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 

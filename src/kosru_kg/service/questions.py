@@ -140,7 +140,7 @@ class Question:
     description: str
     params: tuple[Parameter, ...]
     picture: str | None
-    sparql: str  # the whole file, header included: valid SPARQL on its own
+    sparql: str  # the whole file, header included, with this deployment's BASE: valid SPARQL on its own
 
     def bind(self, given: Mapping[str, Sequence[str]], backend: Backend, base_iri: str
              ) -> tuple[dict[str, str], dict[Variable, Literal | NamedNode]]:
@@ -201,9 +201,19 @@ def parse(path: Path, base_iri: str) -> Question:
     params = tuple(_parameter(text, f"{path.name}, param {text!r}", base_iri) for text in fields["param"])
     if len({p.name for p in params}) != len(params):
         raise QuestionError(f"{path.name}: two parameters have the same name")
+    sparql = _with_base(sparql, base_iri)
     _check_query(path.name, sparql, params, base_iri)
     return Question(name=path.stem, title=fields["title"][0], description=fields["description"][0],
                     params=params, picture=(fields["picture"] or [None])[0], sparql=sparql)
+
+
+def _with_base(sparql: str, base_iri: str) -> str:
+    """The query with a ``BASE`` of this deployment after its header: the files write the
+    resources' IRIs relative (``PREFIX state: <state/>``), so that the same files serve any
+    base, and the text shown, edited or sent elsewhere still names the deployment's IRIs."""
+    lines = sparql.splitlines(keepends=True)
+    header = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+    return "".join([*lines[:header], f"BASE <{base_iri}>\n", *lines[header:]])
 
 
 def _parameter(text: str, where: str, base_iri: str) -> Parameter:
