@@ -10,19 +10,22 @@ from pathlib import Path
 
 import pytest
 
-from kosru_kg.config import Settings
+from kosru_kg.config import Settings, from_environment
 from kosru_kg.graph.build import build
 from kosru_kg.graph.store import StoreLayout
 from kosru_kg.query.embedded import EmbeddedBackend
 from kosru_kg.web import create_app
+
+# The base IRI the suite runs under: the environment's KOSRU_BASE_IRI, else the default.
+BASE = from_environment().base_iri
 
 SERVER_START_TIMEOUT = 120  # seconds to wait for the "serving on" line; a hang fails, it never sleeps
 
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory) -> Settings:
-    """Default settings, with the store in a session temporary directory, built once."""
-    settings = Settings().replace(store=str(tmp_path_factory.mktemp("store")))
+    """Settings from the environment (the suite runs under any KOSRU_BASE_IRI), the store built once in a temporary directory."""
+    settings = from_environment().replace(store=str(tmp_path_factory.mktemp("store")))
     build(settings)
     return settings
 

@@ -108,3 +108,15 @@ def test_no_import_cycles():
         if node not in index:
             connect(node)
     assert not cycles, f"import cycles: {cycles}"
+
+
+def test_only_vocab_spells_the_default_base():
+    """Resource IRIs follow KOSRU_BASE_IRI: no source, template or question spells the default base
+    (the ontology's namespace, a fixed vocabulary IRI, is not the base)."""
+    from kosru_kg.vocab import DEFAULT_BASE, ONTOLOGY_IRI  # noqa: PLC0415
+
+    project = PACKAGE.parents[1]
+    files = [*PACKAGE.rglob("*.py"), *PACKAGE.rglob("*.html"), *(project / "queries").glob("*.rq")]
+    spelled = [str(path.relative_to(project)) for path in files
+               if path != PACKAGE / "vocab.py" and DEFAULT_BASE in path.read_text(encoding="utf-8").replace(ONTOLOGY_IRI, "")]
+    assert spelled == []

@@ -7,6 +7,8 @@ import shutil
 import subprocess
 import sys
 
+from conftest import BASE
+
 
 def kosru(*args, env=None):
     return subprocess.run([sys.executable, "-m", "kosru_kg", *args], capture_output=True, text=True, env=env)
@@ -14,7 +16,7 @@ def kosru(*args, env=None):
 
 def test_query_answers_from_the_published_store(settings):
     result = kosru("query", "--store", str(settings.store), "--format", "csv",
-                   "SELECT ?l WHERE { <https://w3id.org/kosru/state/kosovo> "
+                   f"SELECT ?l WHERE {{ <{BASE}state/kosovo> "
                    "<http://www.w3.org/2000/01/rdf-schema#label> ?l }")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["l", "Kosovo"]
@@ -48,13 +50,13 @@ def test_query_and_export_use_the_remote_backend_when_set(published_oxigraph, tm
     remote = {**os.environ, "KOSRU_BACKEND": published_oxigraph.query}
     nowhere = str(tmp_path / "no-store")  # no local store: the answers can only come from the remote engine
     result = kosru("query", "--store", nowhere, "--format", "csv",
-                   "SELECT ?l WHERE { <https://w3id.org/kosru/state/kosovo> "
+                   f"SELECT ?l WHERE {{ <{BASE}state/kosovo> "
                    "<http://www.w3.org/2000/01/rdf-schema#label> ?l }", env=remote)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["l", "Kosovo"]
     exported = kosru("export", "--store", nowhere, "--format", "ntriples", env=remote)
     assert exported.returncode == 0, exported.stderr
-    assert "<https://w3id.org/kosru/state/kosovo>" in exported.stdout
+    assert f"<{BASE}state/kosovo>" in exported.stdout
 
 
 def test_a_format_that_cannot_carry_the_answer_is_a_usage_error(settings):
@@ -84,9 +86,9 @@ def test_validate_exits_1_and_prints_the_report_on_a_violation(tmp_path, setting
     ontology = tmp_path / "ontology"
     shutil.copytree(settings.ontology_dir, ontology)
     shapes = ontology / "shapes.ttl"
-    shapes.write_text(shapes.read_text(encoding="utf-8") + """
+    shapes.write_text(shapes.read_text(encoding="utf-8") + f"""
 <https://w3id.org/kosru/shapes#TestShape> a <http://www.w3.org/ns/shacl#NodeShape> ;
-    <http://www.w3.org/ns/shacl#targetNode> <https://w3id.org/kosru/state/kosovo> ;
+    <http://www.w3.org/ns/shacl#targetNode> <{BASE}state/kosovo> ;
     <http://www.w3.org/ns/shacl#property> [
         <http://www.w3.org/ns/shacl#path> <http://www.w3.org/2000/01/rdf-schema#label> ;
         <http://www.w3.org/ns/shacl#maxCount> 0 ;

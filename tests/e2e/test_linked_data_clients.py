@@ -19,16 +19,16 @@ from pathlib import Path
 
 import pytest
 import rdflib
+from conftest import BASE
 from rdflib.compare import isomorphic
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
 from kosru_kg import formats
-from kosru_kg.config import Settings
 from kosru_kg.formats import Kind
 
 JS = Path(__file__).resolve().parents[1] / "js"
 COMUNICA = JS / "node_modules" / ".bin" / "comunica-sparql"
-BASE = Settings().base_iri
+
 KOSOVO = f"{BASE}state/kosovo"
 BURUNDI = f"{BASE}recognition/burundi"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"

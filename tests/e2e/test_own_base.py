@@ -16,14 +16,14 @@ from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
 import pytest
-from conftest import start_server, stop_server
+from conftest import BASE, start_server, stop_server
 from pyoxigraph import NamedNode, RdfFormat, parse
 
 from kosru_kg.config import Settings
 from kosru_kg.service import questions
 from kosru_kg.vocab import ONTOLOGY_IRI
 
-QUESTIONS = sorted(questions.load(Settings().queries_dir, Settings().base_iri))
+QUESTIONS = sorted(questions.load(Settings().queries_dir, BASE))
 RDF_ACCEPT = "text/turtle, application/ld+json;q=0.9, application/n-triples;q=0.8"
 
 
@@ -50,7 +50,8 @@ def get(url: str, accept: str) -> tuple[int, str, bytes]:
         with urlopen(Request(url, headers={"Accept": accept}), timeout=60) as response:
             return response.status, response.headers.get_content_type(), response.read()
     except HTTPError as error:
-        return error.code, error.headers.get_content_type(), error.read()
+        with error:
+            return error.code, error.headers.get_content_type(), error.read()
 
 
 def rows(server_url: str, name: str) -> list:
@@ -63,7 +64,7 @@ def rows(server_url: str, name: str) -> list:
 def test_every_question_answers_as_under_the_default_base(own, live_server, name):
     mine, usual = rows(own.url, name), rows(live_server.url, name)
     assert len(mine) == len(usual)
-    assert normalised(mine, own.url) == normalised(usual, Settings().base_iri)
+    assert normalised(mine, own.url) == normalised(usual, BASE)
 
 
 def normalised(bindings: list, base: str) -> str:
@@ -76,7 +77,7 @@ def test_the_descriptions_name_the_deployments_iris(own):
         status, _, body = get(own.url + path, "text/turtle")
         assert status == 200 and own.url.encode() in body, path
         beyond_the_ontology = body.decode().replace(ONTOLOGY_IRI, "")
-        assert Settings().base_iri not in beyond_the_ontology, path  # no resource IRI of the default base
+        assert BASE not in beyond_the_ontology, path  # no resource IRI of the default base
 
 
 def test_every_iri_in_three_resources_dereferences_to_rdf(own):

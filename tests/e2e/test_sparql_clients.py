@@ -11,10 +11,11 @@ from urllib.request import Request, urlopen
 
 import pytest
 import rdflib
+from conftest import BASE
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-KOSOVO = "https://w3id.org/kosru/state/kosovo"
+KOSOVO = f"{BASE}state/kosovo"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 LABEL_QUERY = f"SELECT ?label WHERE {{ <{KOSOVO}> <{RDFS_LABEL}> ?label }}"

@@ -21,12 +21,13 @@ import socket
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 import pytest
+from conftest import BASE
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Triple, parse, parse_query_results
 
 from kosru_kg.vocab import Minter
 
 DATA0 = "http://kasei.us/2009/09/sparql/data/data0.rdf"  # a graph the suite never loads
-KOSOVO = "<https://w3id.org/kosru/state/kosovo>"  # in the facts graph only
+KOSOVO = f"<{BASE}state/kosovo>"  # in the facts graph only
 PARTIALLY_RECOGNISED_STATE = "<https://w3id.org/kosru/ontology#PartiallyRecognisedState>"  # in the ontology graph only
 BOOLEAN_TYPES = {"application/sparql-results+json", "application/sparql-results+xml"}
 TABULAR_TYPES = BOOLEAN_TYPES | {"text/csv", "text/tab-separated-values"}

@@ -6,24 +6,24 @@ Each answer is checked against the article or the reference facts, not read off 
 from __future__ import annotations
 
 import pytest
+from conftest import BASE
 from pyoxigraph import Literal, NamedNode
 
-PREFIXES = """
+PREFIXES = f"""
 PREFIX kosru: <https://w3id.org/kosru/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-PREFIX concept: <https://w3id.org/kosru/concept/>
-PREFIX state: <https://w3id.org/kosru/state/>
-PREFIX org: <https://w3id.org/kosru/organization/>
-PREFIX event: <https://w3id.org/kosru/event/>
-PREFIX person: <https://w3id.org/kosru/person/>
-PREFIX competition: <https://w3id.org/kosru/competition/>
-PREFIX source: <https://w3id.org/kosru/source/>
+PREFIX concept: <{BASE}concept/>
+PREFIX state: <{BASE}state/>
+PREFIX org: <{BASE}organization/>
+PREFIX event: <{BASE}event/>
+PREFIX person: <{BASE}person/>
+PREFIX competition: <{BASE}competition/>
+PREFIX source: <{BASE}source/>
 """
-BASE = "https://w3id.org/kosru/"
 
 
 def plain(term):
@@ -218,10 +218,10 @@ def test_competency_question(store, question):
 
 def test_every_fact_names_a_source(store):
     """No typed resource made from data/ lacks prov:wasDerivedFrom (sources and concepts excepted)."""
-    missing = answers(store, """SELECT ?s WHERE {
-        GRAPH <https://w3id.org/kosru/graph/facts> { ?s a ?c }
-        FILTER NOT EXISTS { ?s prov:wasDerivedFrom ?src }
-        FILTER NOT EXISTS { ?s a kosru:Source }
-        FILTER NOT EXISTS { ?s a skos:Concept }
-        FILTER NOT EXISTS { ?s a skos:ConceptScheme } }""")
+    missing = answers(store, f"""SELECT ?s WHERE {{
+        GRAPH <{BASE}graph/facts> {{ ?s a ?c }}
+        FILTER NOT EXISTS {{ ?s prov:wasDerivedFrom ?src }}
+        FILTER NOT EXISTS {{ ?s a kosru:Source }}
+        FILTER NOT EXISTS {{ ?s a skos:Concept }}
+        FILTER NOT EXISTS {{ ?s a skos:ConceptScheme }} }}""")
     assert missing == []

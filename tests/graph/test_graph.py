@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph
 import rdflib
+from conftest import BASE
 from pyoxigraph import RdfFormat
 
 KOSRU = "https://w3id.org/kosru/ontology#"
@@ -12,14 +13,14 @@ KOSRU = "https://w3id.org/kosru/ontology#"
 def test_every_kosru_term_used_in_the_data_is_declared_labelled_and_defined(store):
     used = {row["t"].value for row in store.query(f"""
         SELECT DISTINCT ?t WHERE {{
-          GRAPH <https://w3id.org/kosru/graph/facts> {{ {{ ?s ?t ?o }} UNION {{ ?s a ?t }} }}
+          GRAPH <{BASE}graph/facts> {{ {{ ?s ?t ?o }} UNION {{ ?s a ?t }} }}
           FILTER(STRSTARTS(STR(?t), "{KOSRU}")) }}""")}
-    documented = {row["t"].value for row in store.query("""
+    documented = {row["t"].value for row in store.query(f"""
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-        SELECT ?t WHERE { GRAPH <https://w3id.org/kosru/graph/ontology> {
+        SELECT ?t WHERE {{ GRAPH <{BASE}graph/ontology> {{
           ?t a ?kind ; rdfs:label ?label ; skos:definition ?definition ;
-             rdfs:isDefinedBy <https://w3id.org/kosru/ontology> } }""")}
+             rdfs:isDefinedBy <https://w3id.org/kosru/ontology> }} }}""")}
     assert len(used) > 60
     assert sorted(used - documented) == []
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from conftest import BASE
 from pyoxigraph import CanonicalizationAlgorithm, Dataset
 
 from kosru_kg.graph.build import ValidationFailed, build, compile_graph
@@ -29,14 +30,14 @@ def test_building_twice_gives_isomorphic_graphs(settings, tmp_path):
 
 
 def test_plain_queries_see_the_facts_without_graph_clauses(store):
-    assert store.query('ASK { <https://w3id.org/kosru/state/kosovo> ?p ?o }')
-    named = store.query('ASK { GRAPH <https://w3id.org/kosru/graph/facts> { <https://w3id.org/kosru/state/kosovo> ?p ?o } }')
+    assert store.query(f'ASK {{ <{BASE}state/kosovo> ?p ?o }}')
+    named = store.query(f'ASK {{ GRAPH <{BASE}graph/facts> {{ <{BASE}state/kosovo> ?p ?o }} }}')
     assert named
 
 
 def test_ontology_is_in_its_own_named_graph(store):
     assert store.query(
-        'ASK { GRAPH <https://w3id.org/kosru/graph/ontology> '
+        f'ASK {{ GRAPH <{BASE}graph/ontology> '
         '{ <https://w3id.org/kosru/ontology> a <http://www.w3.org/2002/07/owl#Ontology> } }'
     )
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import BASE
 from pyoxigraph import NamedNode
 
 from kosru_kg.graph import synth
@@ -109,7 +110,7 @@ def test_the_synth_command_publishes_a_store_that_query_reads(tmp_path):
     counted = kosru("query", "--store", store, "--format", "csv", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     assert counted.stdout.splitlines() == ["n", str(triples)]
     label = kosru("query", "--store", store, "--format", "csv",
-                  "SELECT ?l WHERE { <https://w3id.org/kosru/state/syn-state-1> "
+                  f"SELECT ?l WHERE {{ <{BASE}state/syn-state-1> "
                   "<http://www.w3.org/2000/01/rdf-schema#label> ?l }")
     assert label.stdout.splitlines() == ["l", "Synthetic State 1"]
 

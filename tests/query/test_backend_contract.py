@@ -9,6 +9,7 @@ kept before and while an answer streams, and a repeated answer kept for the vers
 from __future__ import annotations
 
 import pytest
+from conftest import BASE
 from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, Triple, Variable
 
 from kosru_kg import formats
@@ -18,7 +19,7 @@ from kosru_kg.query import budget
 from kosru_kg.query.backend import HEAD_BYTES
 from kosru_kg.query.remote import RemoteBackend
 
-KOSOVO = NamedNode("https://w3id.org/kosru/state/kosovo")
+KOSOVO = NamedNode(f"{BASE}state/kosovo")
 LABEL = "SELECT ?state ?label WHERE { ?state <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"  # seconds of counting, no answer before
 ENDLESS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"  # gigabytes, streamed as they are found

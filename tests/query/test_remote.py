@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from urllib.request import Request, urlopen
 
 import pytest
-from conftest import publish, start_server, stop_server
+from conftest import BASE, publish, start_server, stop_server
 from oxigraph_server import start_oxigraph
 from pyoxigraph import (
     Literal,
@@ -41,7 +41,7 @@ from kosru_kg.query.remote import RemoteBackend
 from kosru_kg.query.safety import code_only
 from kosru_kg.service import protocol, questions
 
-KOSOVO = "https://w3id.org/kosru/state/kosovo"
+KOSOVO = f"{BASE}state/kosovo"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 LABEL_QUERY = f"SELECT ?label WHERE {{ <{KOSOVO}> <{RDFS_LABEL}> ?label }}"
 GRAPHS_QUERY = "SELECT ?graph (COUNT(*) AS ?n) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph"
@@ -49,7 +49,7 @@ TRIPLES_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"  # some seconds of counting, no answer before
 ENDLESS_QUERY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"  # an answer of gigabytes, streamed as it is found
 TSV = "text/tab-separated-values"
-QUESTIONS = questions.load(Settings().queries_dir, Settings().base_iri)
+QUESTIONS = questions.load(Settings().queries_dir, BASE)
 
 
 @pytest.fixture()
@@ -106,7 +106,7 @@ def test_publish_loads_every_graph_and_records_the_version(published, remote, ba
     embedded_graphs = {row["graph"].value: int(row["n"].value) for row in backend.query(GRAPHS_QUERY)}
     remote_graphs = {row["graph"].value: int(row["n"].value) for row in remote.query(GRAPHS_QUERY)}
     # The one deliberate difference: the remote store also holds the graph that records the version.
-    assert remote_graphs == {**embedded_graphs, "https://w3id.org/kosru/graph/publication": 1}
+    assert remote_graphs == {**embedded_graphs, f"{BASE}graph/publication": 1}
     assert rows(remote.query(TRIPLES_QUERY)) == rows(backend.query(TRIPLES_QUERY))
 
 
@@ -114,7 +114,7 @@ def test_blank_nodes_are_shared_within_a_graph_but_not_across_graphs(remote, bac
     """Each graph is a document of its own to the Graph Store Protocol (a documented difference)."""
     within = "SELECT (COUNT(*) AS ?n) WHERE { ?b ?p ?o . ?o ?q ?r FILTER(isBlank(?o)) }"
     across = ("SELECT (COUNT(*) AS ?n) WHERE { ?b ?p ?o FILTER(isBlank(?b)) "
-              "GRAPH <https://w3id.org/kosru/graph/ontology> { ?b ?p ?o } }")
+              f"GRAPH <{BASE}graph/ontology> {{ ?b ?p ?o }} }}")
     assert rows(remote.query(within)) == rows(backend.query(within))
     assert int(rows(backend.query(within))[1][0][0].value) > 0
     assert int(rows(backend.query(across))[1][0][0].value) > 0
@@ -152,11 +152,11 @@ def test_publishing_again_with_changed_data_changes_the_version_and_the_answers(
                         triples=0)
         run = publish(own_oxigraph.query, changed.root)
         assert run.returncode == 0, run.stderr
-        assert "removed https://w3id.org/kosru/graph/ontology" in run.stdout
+        assert f"removed {BASE}graph/ontology" in run.stdout
         assert first == backend.version and watching.version == "0123456789abcdef"
         assert rows(watching.query(LABEL_QUERY))[1] == [(Literal("Kosova", language="en"),)]
         graphs = {row["graph"].value for row in watching.query(GRAPHS_QUERY)}
-        assert "https://w3id.org/kosru/graph/ontology" not in graphs
+        assert f"{BASE}graph/ontology" not in graphs
     finally:
         watching.close()
 
@@ -166,7 +166,7 @@ def renamed_kosovo_without_ontology_graph(layout: StoreLayout) -> list[Quad]:
     old, new = Literal("Kosovo", language="en"), Literal("Kosova", language="en")
     return [Quad(quad.subject, quad.predicate, new if quad.subject == NamedNode(KOSOVO) and quad.object == old
                  else quad.object, quad.graph_name)
-            for quad in layout.open() if quad.graph_name != NamedNode("https://w3id.org/kosru/graph/ontology")]
+            for quad in layout.open() if quad.graph_name != NamedNode(f"{BASE}graph/ontology")]
 
 
 # --- The same answers ------------------------------------------------------------------------
@@ -236,7 +236,7 @@ def test_every_format_is_answered_alike(remote, backend, query, media_type):
 
 
 def test_the_protocol_dataset_reaches_the_remote_engine(remote, backend):
-    facts = NamedNode("https://w3id.org/kosru/graph/facts")
+    facts = NamedNode(f"{BASE}graph/facts")
     for dataset in ({"default_graph": [facts], "named_graphs": []}, {"default_graph": [], "named_graphs": [facts]}):
         assert rows(remote.query(TRIPLES_QUERY, **dataset)) == rows(backend.query(TRIPLES_QUERY, **dataset))
         assert rows(remote.query(GRAPHS_QUERY, **dataset)) == rows(backend.query(GRAPHS_QUERY, **dataset))
@@ -244,7 +244,7 @@ def test_the_protocol_dataset_reaches_the_remote_engine(remote, backend):
 
 def test_relative_iris_resolve_against_the_base_given(remote, backend):
     query = "SELECT ?here WHERE { BIND(<state/kosovo> AS ?here) }"
-    base = "https://w3id.org/kosru/"
+    base = BASE
     assert rows(remote.query(query, base_iri=base)) == rows(backend.query(query, base_iri=base)) == (
         ["here"], [(NamedNode(KOSOVO),)])
 
@@ -262,7 +262,7 @@ def client(server, query: str, return_format: str, *default_graphs: str) -> SPAR
 
 def test_sparql_clients_get_the_same_answers_from_the_remote_store(remote_server, live_server):
     for query, graphs in ((f"{LABEL_QUERY} ORDER BY ?label", ()), (TRIPLES_QUERY, ()),
-                          (TRIPLES_QUERY, ("https://w3id.org/kosru/graph/facts",)), (ASK_KOSOVO, ())):
+                          (TRIPLES_QUERY, (f"{BASE}graph/facts",)), (ASK_KOSOVO, ())):
         answered = client(remote_server, query, JSON, *graphs).queryAndConvert()
         assert answered == client(live_server, query, JSON, *graphs).queryAndConvert()
     turtle = client(remote_server, ABOUT_KOSOVO, TURTLE).queryAndConvert()
@@ -328,7 +328,7 @@ def test_a_version_that_disappears_is_a_503(own_oxigraph, settings):
     assert publish(own_oxigraph.query, settings.store).returncode == 0
     watching = RemoteBackend(own_oxigraph.query, settings, version_ttl=0)
     try:
-        urlopen(Request(own_oxigraph.store + "?graph=https%3A%2F%2Fw3id.org%2Fkosru%2Fgraph%2Fpublication",
+        urlopen(Request(own_oxigraph.store + "?" + urlencode({"graph": f"{BASE}graph/publication"}),
                         method="DELETE"), timeout=30).close()
         with pytest.raises(ServiceUnavailable, match="no published graph"):
             watching.query(LABEL_QUERY)

@@ -8,13 +8,13 @@ import re
 import pytest
 import rdflib
 from click.testing import CliRunner
+from conftest import BASE
 from pyld import jsonld
 from pyoxigraph import CanonicalizationAlgorithm, Dataset, DefaultGraph, NamedNode, RdfFormat, parse, serialize
 from rdflib.compare import isomorphic
 
 from kosru_kg import formats
 from kosru_kg.cli import main
-from kosru_kg.config import Settings
 from kosru_kg.formats import Kind
 from kosru_kg.graph.build import build
 from kosru_kg.graph.store import StoreLayout
@@ -24,7 +24,7 @@ from kosru_kg.vocab import KOSRU, ONTOLOGY_IRI, Minter, term
 
 RDFLIB_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "ntriples": "nt", "rdfxml": "xml",
                   "nquads": "nquads", "trig": "trig"}
-COSTA_RICA = "https://w3id.org/kosru/recognition/costa-rica"
+COSTA_RICA = f"{BASE}recognition/costa-rica"
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +52,9 @@ def published(store, fmt: formats.Format) -> Dataset:
 
 # --- determinism -----------------------------------------------------------------------------
 
-def test_every_dump_is_byte_identical_across_builds(tmp_path, dumps):
+def test_every_dump_is_byte_identical_across_builds(tmp_path, dumps, settings):
     """A second build of the same data (the session store is the first) gives the same bytes."""
-    rebuilt = Settings().replace(store=str(tmp_path / "store"))
+    rebuilt = settings.replace(store=str(tmp_path / "store"))
     build(rebuilt)
     backend = EmbeddedBackend(StoreLayout(rebuilt.store), rebuilt)
     for fmt in formats.DUMPS:
@@ -132,12 +132,12 @@ def test_json_ld_carries_the_published_context_and_sorts_its_nodes(dumps):
 def test_json_ld_reads_like_plain_json(dumps):
     recognition = nodes(dumps)[COSTA_RICA]
     assert recognition["type"] == ["Fact", "Recognition"]
-    assert recognition["recognisingState"] == "https://w3id.org/kosru/state/costa-rica"
-    assert recognition["recognisedState"] == "https://w3id.org/kosru/state/kosovo"
+    assert recognition["recognisingState"] == f"{BASE}state/costa-rica"
+    assert recognition["recognisedState"] == f"{BASE}state/kosovo"
     assert recognition["date"] == "2008-02-17"
     assert recognition["sources"]
-    assert all(source.startswith("https://w3id.org/kosru/source/") for source in recognition["sources"])
-    russia = nodes(dumps)["https://w3id.org/kosru/state/russia"]
+    assert all(source.startswith(f"{BASE}source/") for source in recognition["sources"])
+    russia = nodes(dumps)[f"{BASE}state/russia"]
     assert russia["label"] == "Russia"
     assert russia["iso3166Alpha2"] == "RU"
     assert russia["sameAs"] == "http://www.wikidata.org/entity/Q159"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
+from conftest import BASE
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
 
 from kosru_kg.errors import BadRequest, Forbidden, NotAcceptable, UnsupportedMediaType
@@ -13,8 +14,8 @@ from kosru_kg.service import protocol
 ENDPOINT = "http://example.org/sparql"
 SELECT = "SELECT ?s WHERE { ?s ?p ?o }"
 CONSTRUCT = "CONSTRUCT WHERE { ?s ?p ?o }"
-FACTS = "https://w3id.org/kosru/graph/facts"
-ONTOLOGY = "https://w3id.org/kosru/graph/ontology"
+FACTS = f"{BASE}graph/facts"
+ONTOLOGY = f"{BASE}graph/ontology"
 SOLUTION_TYPES = list(protocol.SOLUTION_FORMATS)
 GRAPH_TYPES = list(protocol.GRAPH_FORMATS)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import BASE
 from pyoxigraph import Literal, NamedNode, Quad, Variable
 
 from kosru_kg.errors import BadRequest
@@ -14,7 +15,6 @@ from kosru_kg.service.questions import Choice, Parameter, QuestionError
 from kosru_kg.web import create_app
 from kosru_kg.web.render import pictures
 
-BASE = "https://w3id.org/kosru/"
 RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 PROV_DERIVED_FROM = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import BASE
 from pyoxigraph import NamedNode, RdfFormat, parse
 
 from kosru_kg import formats
@@ -83,7 +84,7 @@ def test_void_negotiates(client, accept, media_type):
     data = response.data
     if media_type == "application/ld+json":
         assert json.loads(data)["@context"] == export.CONTEXT  # inline: readable offline, wherever saved
-    dataset = NamedNode("https://w3id.org/kosru/dataset")
+    dataset = NamedNode(f"{BASE}dataset")
     types = {q.object for q in parse(data, RdfFormat.from_media_type(media_type)) if q.subject == dataset}
     assert NamedNode(VOID + "Dataset") in types
 

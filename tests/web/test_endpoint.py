@@ -8,12 +8,13 @@ import json
 from html.parser import HTMLParser
 
 import pytest
+from conftest import BASE
 from pyoxigraph import Literal, NamedNode, QueryResultsFormat, RdfFormat, Triple, parse, parse_query_results
 
 from kosru_kg.vocab import Minter
 
 ENDPOINT = "http://localhost/sparql"
-KOSOVO = NamedNode("https://w3id.org/kosru/state/kosovo")
+KOSOVO = NamedNode(f"{BASE}state/kosovo")
 RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 KOSOVO_LABEL = Literal("Kosovo", language="en")
 LABEL_QUERY = f"SELECT ?label WHERE {{ <{KOSOVO.value}> <{RDFS_LABEL.value}> ?label }}"
@@ -200,7 +201,7 @@ def test_named_graph_uri_alone_empties_the_default_graph(client, graphs):
     ({"method": "POST", "data": {"update": "CLEAR ALL"}}, 403),
     ({"method": "POST", "data": "CLEAR ALL", "content_type": "application/sparql-update"}, 403),
     ({"method": "POST", "data": {"query": "DROP ALL"}}, 403),
-    ({"method": "POST", "query_string": {"graph": "https://w3id.org/kosru/graph/facts"},
+    ({"method": "POST", "query_string": {"graph": f"{BASE}graph/facts"},
       "data": "<a:a> <a:a> <a:a> .", "content_type": "text/turtle"}, 403),
     ({"method": "GET", "query_string": {"query": "ASK {}"}, "headers": {"Accept": "image/png"}}, 406),
 ])
@@ -226,7 +227,7 @@ def test_refused_writes_change_nothing(client, store):
         (403, {"method": "POST", "data": "DROP ALL", "content_type": "application/sparql-update"}),
         (403, {"method": "GET", "query_string": {"query": "CLEAR DEFAULT"}}),
         (405, {"method": "PUT", "data": "<a:a> <a:a> <a:a> .", "content_type": "text/turtle"}),  # no Graph Store
-        (405, {"method": "DELETE", "query_string": {"graph": "https://w3id.org/kosru/graph/facts"}}),
+        (405, {"method": "DELETE", "query_string": {"graph": f"{BASE}graph/facts"}}),
     ):
         assert client.open("/sparql", **request_args).status_code == status, request_args
     assert len(store) == before > 0

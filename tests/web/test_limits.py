@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import json
 import time
@@ -9,7 +10,7 @@ import urllib.parse
 
 import pytest
 
-from kosru_kg.config import ConfigError, Settings
+from kosru_kg.config import ConfigError
 from kosru_kg.web import create_app
 
 QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -18,8 +19,8 @@ QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 @pytest.fixture(scope="module")
 def tight(settings, backend):
     """The app with every limit set small."""
-    limits = Settings(store=settings.store, max_query_bytes=200, max_url_bytes=400, max_header_bytes=300,
-                      max_headers=20, max_params=5, max_html_rows=3)
+    limits = dataclasses.replace(settings, max_query_bytes=200, max_url_bytes=400, max_header_bytes=300,
+                                 max_headers=20, max_params=5, max_html_rows=3)
     return create_app(limits, backend).test_client()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from conftest import BASE
 from htmltree import Element, Page
 
 from kosru_kg.service import questions
@@ -14,8 +15,8 @@ PREFIXES = """
 PREFIX kosru: <https://w3id.org/kosru/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
-KOSOVO_QUERY = PREFIXES + """SELECT ?state ?label WHERE {
-  BIND(<https://w3id.org/kosru/state/kosovo> AS ?state) ?state rdfs:label ?label }"""
+KOSOVO_QUERY = PREFIXES + f"""SELECT ?state ?label WHERE {{
+  BIND(<{BASE}state/kosovo> AS ?state) ?state rdfs:label ?label }}"""
 MALFORMED_QUERY = "SELECT ?s WHERE { ?s ?p }"
 
 
@@ -92,7 +93,7 @@ def test_home_counts_the_triples(home, store):
 
 
 def test_home_counts_the_resources_per_class(home, store):
-    ours = """FILTER(STRSTARTS(STR(?s), 'https://w3id.org/kosru/')
+    ours = f"""FILTER(STRSTARTS(STR(?s), '{BASE}')
                      && !STRSTARTS(STR(?s), 'https://w3id.org/kosru/ontology'))"""
     entities = count(store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?c {ours} }}")
     _, second = within(home, "section", aria_labelledby="contents").all("p")

@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from conftest import BASE
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kosru_kg.query.embedded import EmbeddedBackend
@@ -13,13 +14,12 @@ from kosru_kg.web import create_app
 from kosru_kg.web.render.pictures import PICTURES, decimal_year, nice_step, recognitions_chart_svg, spread, timeline_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
-PREFIXES = """
+PREFIXES = f"""
 PREFIX kosru: <https://w3id.org/kosru/ontology#>
-PREFIX concept: <https://w3id.org/kosru/concept/>
+PREFIX concept: <{BASE}concept/>
 """
 XSD = "http://www.w3.org/2001/XMLSchema#"
 KOSRU = "https://w3id.org/kosru/ontology#"
-BASE = "https://w3id.org/kosru/"
 MARKUP = "<script>alert('x')</script> & \"Co\""
 
 

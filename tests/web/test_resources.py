@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import rdflib
+from conftest import BASE
 from htmltree import Element, Page, page
 from pyoxigraph import Literal, NamedNode, Quad
 from rdflib.compare import isomorphic
@@ -13,7 +14,7 @@ from kosru_kg.query.embedded import EmbeddedBackend
 from kosru_kg.vocab import KOSRU, term
 from kosru_kg.web import create_app
 
-KOSOVO = "https://w3id.org/kosru/state/kosovo"
+KOSOVO = f"{BASE}state/kosovo"
 LABEL_TRIPLE = (rdflib.URIRef(KOSOVO), rdflib.RDFS.label, rdflib.Literal("Kosovo", lang="en"))
 # Media type, suffix and rdflib's name of each RDF variant.
 RDF_VARIANTS = [
@@ -152,9 +153,9 @@ def test_rdf_by_suffix(client, media_type, suffix, rdflib_format):
 
 def test_rdf_holds_incoming_statements_and_the_names_and_addresses_of_linked_resources(client):
     graph = rdflib_graph(client.get("/state/kosovo.nt").data, "nt")
-    recognition = rdflib.URIRef("https://w3id.org/kosru/recognition/costa-rica")
+    recognition = rdflib.URIRef(f"{BASE}recognition/costa-rica")
     assert (recognition, rdflib.URIRef(KOSRU + "recognisedState"), rdflib.URIRef(KOSOVO)) in graph
-    source = rdflib.URIRef("https://w3id.org/kosru/source/article-introduction")
+    source = rdflib.URIRef(f"{BASE}source/article-introduction")
     title = rdflib.Literal("Kosovo–Russia relations: introduction (lead)", lang="en")
     assert graph.value(source, rdflib.URIRef(term("dct:title").value)) == title
     url = rdflib.URIRef("https://en.wikipedia.org/wiki/Kosovo%E2%80%93Russia_relations")
@@ -194,7 +195,7 @@ def test_unknown_iri_is_404_text_for_other_clients(client):
     response = client.get("/state/atlantis", headers={"Accept": "text/turtle"})
     assert response.status_code == 404
     assert response.mimetype == "text/plain"
-    assert "https://w3id.org/kosru/state/atlantis" in response.get_data(as_text=True)
+    assert f"{BASE}state/atlantis" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("path", ["/dataset", "/graph/facts", "/graph/ontology"])
@@ -269,21 +270,21 @@ def test_unknown_ontology_version_is_404(client, version):
 
 # --- escaping, and a base of one's own --------------------------------------------------------
 
-BASE = "http://example.org/kg/"
-MARKED = NamedNode(BASE + "state/marked")
+TINY_BASE = "http://example.org/kg/"  # another base than the session's
+MARKED = NamedNode(TINY_BASE + "state/marked")
 
 
 @pytest.fixture(scope="module")
 def tiny_client(tmp_path_factory):
     """An app over a tiny graph under another base, whose labels contain markup."""
-    pointer = NamedNode(BASE + "person/pointer")
+    pointer = NamedNode(TINY_BASE + "person/pointer")
     quads = [
         Quad(MARKED, term("rdfs:label"), Literal("<b>x</b>", language="en")),
         Quad(MARKED, term("dct:description"), Literal('"quoted" & <script>alert(1)</script>')),
         Quad(pointer, term("rdfs:label"), Literal("<i>y</i>")),
         Quad(pointer, term("kosru:country"), MARKED),
     ]
-    settings = Settings(base_iri=BASE)
+    settings = Settings(base_iri=TINY_BASE)
     return create_app(settings, EmbeddedBackend.from_quads(quads, "tiny", tmp_path_factory.mktemp("tiny"))).test_client()
 
 

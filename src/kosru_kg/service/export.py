@@ -155,7 +155,7 @@ def render(quads: Sequence[Quad], fmt: Format, base_iri: str) -> bytes:
 
 def prefixes(quads: Sequence[Quad], base_iri: str) -> dict[str, str]:
     """The vocabulary prefixes the statements use, and one per path of the resources they describe
-    (``state:kosovo`` reads better than ``<https://w3id.org/kosru/state/kosovo>``)."""
+    (``state:kosovo`` reads better than the full IRI of the state)."""
     iris = {term.value for q in quads for term in (q.subject, q.predicate, q.object, q.graph_name)
             if isinstance(term, NamedNode)}
     iris |= {q.object.datatype.value for q in quads if isinstance(q.object, Literal)}
