@@ -12,7 +12,7 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, serialize
 
 from kosru_kg import formats
 from kosru_kg.service import dcat
-from kosru_kg.vocab import CC_BY_SA_4, Minter, term
+from kosru_kg.vocab import CC_BY_SA_4, KOSRU, Minter, term
 
 SHAPES = sorted((Path(__file__).parent / "shapes-dcat").glob("*.ttl"))
 ROOT = "http://example.org/"
@@ -161,7 +161,7 @@ def test_graph_facts_come_from_the_served_graph(backend, settings):
     assert facts.start is not None and facts.end is not None
     assert dcat._first_day(facts.start) < dcat._last_day(facts.end)
     dates = [row["d"] for row in backend.query(
-        f"SELECT DISTINCT ?d WHERE {{ ?s ?p ?d FILTER(STRSTARTS(STR(?p), \"{term('kosru:x').value[:-1]}\")"
+        f"SELECT DISTINCT ?d WHERE {{ ?s ?p ?d FILTER(STRSTARTS(STR(?p), \"{KOSRU}\")"
         " && isLiteral(?d) && DATATYPE(?d) IN (<http://www.w3.org/2001/XMLSchema#date>,"
         " <http://www.w3.org/2001/XMLSchema#gYear>, <http://www.w3.org/2001/XMLSchema#gYearMonth>)) }")]
     assert facts.start in dates and facts.end in dates
