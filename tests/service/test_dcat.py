@@ -158,6 +158,7 @@ def test_graph_facts_come_from_the_served_graph(backend, settings):
     assert NamedNode("https://en.wikipedia.org/wiki/Kosovo%E2%80%93Russia_relations") in facts.sources
     assert facts.places == (NamedNode("http://www.wikidata.org/entity/Q1246"),
                             NamedNode("http://www.wikidata.org/entity/Q159"))
+    assert facts.place_names == ("Kosovo", "Russia")
     assert facts.start is not None and facts.end is not None
     assert dcat._first_day(facts.start) < dcat._last_day(facts.end)
     dates = [row["d"] for row in backend.query(

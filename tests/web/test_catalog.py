@@ -61,6 +61,7 @@ def test_the_page_shows_the_dumps_and_links_the_rdf(client):
     page = client.get(URL, headers={"Accept": BROWSER}).text
     for fmt in formats.DUMPS:
         assert f'href="http://localhost/download/{fmt.file_name}"' in page
+    assert 'Kosovo (<a href="http://www.wikidata.org/entity/Q1246">Q1246</a>)' in page
     assert '<link rel="alternate" type="text/turtle"' in page
     assert '<link rel="alternate" type="application/ld+json"' in page
 

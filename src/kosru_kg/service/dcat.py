@@ -54,7 +54,8 @@ FACT_DATES = f"""SELECT DISTINCT ?date WHERE {{ ?s ?p ?date
     FILTER(STRSTARTS(STR(?p), {Literal(KOSRU)}) && isLiteral(?date)
            && DATATYPE(?date) IN ({", ".join(f"<{t.value}>" for t in DATE_TYPES)})) }}"""
 CREATED = prologue("dct") + f"SELECT ?date WHERE {{ <{ONTOLOGY_IRI}> dct:created ?date }}"
-SAME_AS = prologue("owl") + "SELECT ?place WHERE {{ <{entity}> owl:sameAs ?place }} ORDER BY ?place"
+SAME_AS = prologue("owl", "rdfs") + """SELECT ?place (SAMPLE(?label) AS ?name)
+    WHERE {{ <{entity}> owl:sameAs ?place OPTIONAL {{ <{entity}> rdfs:label ?label }} }} GROUP BY ?place ORDER BY ?place"""
 SHA256 = term("spdx:checksumAlgorithm_sha256")
 
 
@@ -67,6 +68,7 @@ class GraphFacts:
     end: Literal | None  # the latest
     places: tuple[NamedNode, ...]  # Kosovo's and Russia's Wikidata items
     created: Literal | None  # when the data set was first made: the ontology's dct:created
+    place_names: tuple[str, ...] = ()  # the places' names in the graph, for people
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,8 @@ def graph_facts(backend: Backend, base_iri: str) -> GraphFacts:
     """Sources, the time span and places of the facts, and the creation date, as the served graph has them."""
     minter = Minter(base_iri)
     dates = [row["date"] for row in backend.query(FACT_DATES)]
-    places = [row["place"] for entity in PLACES
+    places = [(row["place"], row["name"].value if row["name"] is not None else row["place"].value)
+              for entity in PLACES
               for row in backend.query(SAME_AS.format(entity=minter.resource("state", entity).value))
               if row["place"].value.startswith(PREFIXES["wd"])]
     created = [row["date"] for row in backend.query(CREATED)]
@@ -125,8 +128,9 @@ def graph_facts(backend: Backend, base_iri: str) -> GraphFacts:
         sources=tuple(row["url"] for row in backend.query(void.SOURCES)),
         start=min(dates, key=_first_day, default=None),
         end=max(dates, key=_last_day, default=None),
-        places=tuple(places),
+        places=tuple(place for place, _ in places),
         created=min(created, key=_first_day, default=None),
+        place_names=tuple(name for _, name in places),
     )
 
 
