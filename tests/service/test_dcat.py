@@ -77,7 +77,8 @@ def test_the_catalogue_holds_the_dataset_and_the_service(graph):
 
 def test_the_dataset_says_licence_sources_coverage_version_and_dates(graph):
     assert the(graph, DATASET, "dct:license") == rdflib.URIRef(CC_BY_SA_4.value)
-    assert [str(s) for s in objects(graph, DATASET, "dct:source")] == sorted(s.value for s in FACTS.sources)
+    assert [str(s) for s in objects(graph, DATASET, "prov:wasDerivedFrom")] == sorted(s.value for s in FACTS.sources)
+    assert objects(graph, DATASET, "dct:source") == []  # DCAT-AP 3: a dct:source is a dcat:Dataset
     assert {str(p) for p in objects(graph, DATASET, "dct:spatial")} == {p.value for p in FACTS.places}
     period = the(graph, DATASET, "dct:temporal")
     assert the(graph, period, "dcat:startDate") == rdflib.Literal("1999", datatype=rdflib.XSD.gYear)
@@ -128,7 +129,8 @@ def test_the_catalogue_passes_the_shapes():
 
 
 @pytest.mark.parametrize("broken", ["no download URL", "not a SHA-256", "two licences", "no title",
-                                    "size not a number", "no checksum algorithm"])
+                                    "size not a number", "no checksum algorithm", "a web page as dct:source",
+                                    "media type of no class"])
 def test_a_broken_catalogue_fails_the_shapes(broken):
     """The shapes can fail: each breakage of the catalogue is caught."""
     triples = dcat.describe(catalogue())
@@ -149,6 +151,10 @@ def test_a_broken_catalogue_fails_the_shapes(broken):
                    else type(t)(t.subject, t.predicate, Literal("big")) for t in triples]
     elif broken == "no checksum algorithm":
         triples = [t for t in triples if not (t.subject == checksum and t.predicate == term("spdx:algorithm"))]
+    elif broken == "a web page as dct:source":
+        triples = [*triples, type(triples[0])(DATASET, term("dct:source"), FACTS.sources[0])]
+    elif broken == "media type of no class":
+        triples = [t for t in triples if not (t.predicate == term("rdf:type") and t.object == term("dct:MediaType"))]
     conforms, report = validate(triples)
     assert not conforms, broken
 

@@ -6,6 +6,9 @@ sources, the time and places the facts cover, keywords, version and dates, then 
 ``dcat:Distribution`` per dump — media type, size in bytes, SHA-256 checksum of the very bytes
 ``/download`` serves, download URL — and the SPARQL endpoint as a ``dcat:DataService``.
 
+The classes of values (``foaf:Document``, ``rdfs:Resource``, ``dct:MediaTypeOrExtent``) are
+stated, because the DCAT-AP 3 shapes check ranges without inference.
+
 ``graph_facts`` reads what the graph itself says (sources, dates, places); ``catalogue`` and
 ``describe`` are pure functions of their arguments, so the same inputs give the same triples.
 The URLs name the server answering the request: the web layer passes its URL root.
@@ -63,7 +66,7 @@ SHA256 = term("spdx:checksumAlgorithm_sha256")
 class GraphFacts:
     """What the catalogue takes from the graph."""
 
-    sources: tuple[NamedNode, ...]  # the sources' addresses: the article and the reference sources
+    sources: tuple[NamedNode, ...]  # the sources' addresses (prov:wasDerivedFrom): the article and reference sources
     start: Literal | None  # the earliest date of a fact, with its precision (xsd:date, gYearMonth or gYear)
     end: Literal | None  # the latest
     places: tuple[NamedNode, ...]  # Kosovo's and Russia's Wikidata items
@@ -182,7 +185,9 @@ def describe(cat: Catalogue) -> list[Triple]:
         "dct:title": [Literal(TITLE, language="en")],
         "dct:description": [Literal(DESCRIPTION, language="en")],
         **common,
-        "dct:source": list(facts.sources),
+        # The sources are web pages (the article, reference pages): DCAT-AP 3 gives dct:source the
+        # range dcat:Dataset, so they are named with PROV, as each fact of the graph names its own.
+        "prov:wasDerivedFrom": list(facts.sources),
         "dct:temporal": [temporal] if facts.start or facts.end else [],
         "dct:spatial": list(facts.places),
         "dcat:keyword": [Literal(k, language="en") for k in KEYWORDS],
@@ -216,7 +221,8 @@ def describe(cat: Catalogue) -> list[Triple]:
         })
         add(checksum, {"rdf:type": [term("spdx:Checksum")], "spdx:algorithm": [SHA256],
                        "spdx:checksumValue": [Literal(dump.sha256, datatype=term("xsd:hexBinary"))]})
-        add(mime, {"rdf:type": [term("dct:MediaType")]})
+        add(mime, {"rdf:type": [term("dct:MediaType"), term("dct:MediaTypeOrExtent")]})
+        add(NamedNode(dump.url), {"rdf:type": [term("rdfs:Resource")]})
     add(service, {
         "rdf:type": [term("dcat:DataService")],
         "dct:title": [Literal(SERVICE_TITLE, language="en")],
@@ -227,6 +233,9 @@ def describe(cat: Catalogue) -> list[Triple]:
         "dct:conformsTo": [SPARQL_PROTOCOL],
         **common,
     })
+    # The classes of the values, stated: DCAT-AP 3's shapes check ranges without RDFS inference.
+    add(home, {"rdf:type": [term("foaf:Document")]})
+    add(service, {"rdf:type": [term("rdfs:Resource")]})  # as the endpoint URL
     add(publisher, {"rdf:type": [term("foaf:Agent")], "foaf:name": [Literal(PUBLISHER_NAME, language="en")],
                     "foaf:homepage": [home]})
     add(CC_BY_SA_4, {"rdf:type": [term("dct:LicenseDocument")]})
