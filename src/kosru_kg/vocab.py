@@ -33,9 +33,19 @@ PREFIXES = {
     "sh": "http://www.w3.org/ns/shacl#",
     "formats": "http://www.w3.org/ns/formats/",
     "ent": "http://www.w3.org/ns/entailment/",
+    # The data catalogue's vocabularies (DCAT 3 and the DCAT-AP profile's companions).
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "dcatap": "http://data.europa.eu/r5r/",
+    "adms": "http://www.w3.org/ns/adms#",
+    "spdx": "http://spdx.org/rdf/terms#",
+    "locn": "http://www.w3.org/ns/locn#",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
 }
 WIKIDATA_PAGE = "https://www.wikidata.org/wiki/"  # + a Q-identifier: the item's page for people
 CC_BY_SA_4 = NamedNode("https://creativecommons.org/licenses/by-sa/4.0/")  # the licence of Wikipedia's text
+IANA_MEDIA_TYPES = "http://www.iana.org/assignments/media-types/"  # + a media type: its registration
+SPARQL_PROTOCOL = NamedNode("https://www.w3.org/TR/sparql11-protocol/")  # what the endpoint conforms to
+ENGLISH = NamedNode("http://publications.europa.eu/resource/authority/language/ENG")  # EU language authority
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 
 # Where each table's resources live: the first segment of their IRI path under the base.
@@ -76,6 +86,11 @@ def prologue(*prefixes: str) -> str:
     return "".join(f"PREFIX {name}: <{PREFIXES[name]}>\n" for name in prefixes)
 
 
+def media_type(name: str) -> NamedNode:
+    """The IANA registration of a media type, the IRI DCAT names a media type by."""
+    return NamedNode(IANA_MEDIA_TYPES + name)
+
+
 def names(triples: Iterable[Triple]) -> dict[str, Literal]:
     """Each named resource's name: by the first of NAMING it has, English (or untagged) first."""
     rank = {p: i for i, p in enumerate(NAMING)}
@@ -102,6 +117,10 @@ class Minter:
 
     def dataset(self) -> NamedNode:
         return NamedNode(f"{self.base}dataset")
+
+    def catalog(self, part: str = "") -> NamedNode:
+        """The data catalogue, or one of the things only it describes (``#service``, ``#turtle``, …)."""
+        return NamedNode(f"{self.base}catalog" + (f"#{part}" if part else ""))
 
     def prefixes(self) -> dict[str, str]:
         """Prefixes for serialisation, including the resource base."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 
 import pytest
 from conftest import BASE
@@ -27,6 +28,16 @@ def test_building_twice_gives_isomorphic_graphs(settings, tmp_path):
     build(settings.replace(store=str(second.root)))
     assert first.manifest().version == second.manifest().version
     assert canonical(first) == canonical(second)
+
+
+def test_a_version_keeps_the_time_it_was_first_published(settings, tmp_path):
+    """The manifest says when its version was published (the catalogue's dct:modified); a rebuild of the same data keeps it."""
+    layout = StoreLayout(tmp_path / "store")
+    build(settings.replace(store=str(layout.root)))
+    published = layout.manifest().published
+    assert datetime.fromisoformat(published).tzinfo is not None
+    build(settings.replace(store=str(layout.root)))
+    assert layout.manifest().published == published
 
 
 def test_plain_queries_see_the_facts_without_graph_clauses(store):

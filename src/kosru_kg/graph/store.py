@@ -22,6 +22,7 @@ import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 
@@ -59,6 +60,7 @@ class Manifest:
     version: str
     quads: int
     triples: int
+    published: str | None = None  # when this version was first published (UTC, ISO 8601); None in older manifests
 
     @classmethod
     def read(cls, path: Path) -> Manifest:
@@ -144,7 +146,8 @@ class StoreLayout:
         progress(PublishStage.WRITING, str(building.relative_to(self.root)))
         store.bulk_extend(quads)
         store.flush()
-        manifest = Manifest(version=version, quads=len(store), triples=triples)
+        published = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        manifest = Manifest(version=version, quads=len(store), triples=triples, published=published)
         del store  # closed: every file is written before the store is renamed into place
         progress(PublishStage.WRITTEN, f"{manifest.quads} quads")
         path = self._manifest_path(manifest.version)

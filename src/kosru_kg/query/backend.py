@@ -85,6 +85,11 @@ class Backend:
         """The published version being served; it changes when a new build is published."""
         raise NotImplementedError
 
+    @property
+    def published(self) -> str | None:
+        """When the served version was first published (UTC, ISO 8601), if the engine knows."""
+        return None
+
     def _execute(self, job: Job, budget: Budget, version: str) -> Running:
         """Start ``job`` on the engine, within ``budget``; raise an HttpError if it cannot be answered."""
         raise NotImplementedError

@@ -36,6 +36,10 @@ class EmbeddedBackend(Backend):
     def version(self) -> str:
         return self.layout.current.readlink().name
 
+    @property
+    def published(self) -> str | None:
+        return self.layout.manifest().published
+
     def _execute(self, job: Job, budget: Budget, version: str) -> Running:
         return self._workers.run(self.layout.versions / version, job, budget)
 

@@ -32,8 +32,13 @@ FIRST_RECOGNITION = f"SELECT ?r WHERE {{ ?r a <{KOSRU}Recognition> }} ORDER BY ?
 DESCRIBED = "ASK { ?s ?p ?o }"
 
 
-def describe(backend: Backend, base_iri: str, *, sparql_endpoint: str, dumps: Sequence[str]) -> list[Triple]:
-    """The VoID triples for the dataset ``{base}dataset`` served by ``backend``."""
+def describe(backend: Backend, base_iri: str, *, sparql_endpoint: str, dumps: Sequence[str],
+             catalogue: str | None = None) -> list[Triple]:
+    """The VoID triples for the dataset ``{base}dataset`` served by ``backend``.
+
+    ``catalogue``, the URL of the DCAT catalogue, is linked with ``rdfs:seeAlso``, and the
+    catalogue (``{base}catalog``) is said to hold the data set.
+    """
     minter = Minter(base_iri)
     dataset = minter.dataset()
     totals = next(iter(backend.query(TOTALS)))
@@ -60,6 +65,9 @@ def describe(backend: Backend, base_iri: str, *, sparql_endpoint: str, dumps: Se
         "void:exampleResource": _examples(backend, minter),
     }
     triples = [Triple(dataset, term(p), o) for p, objects in about.items() for o in objects]
+    if catalogue is not None:
+        triples += [Triple(dataset, term("rdfs:seeAlso"), NamedNode(catalogue)),
+                    Triple(minter.catalog(), term("dcat:dataset"), dataset)]
     for cls, count in class_partitions:
         triples += _partition(dataset, "void:classPartition", {"void:class": cls, "void:entities": count})
     for prop, count in properties:

@@ -16,7 +16,7 @@ from kosru_kg.web.state import KEY
 
 log = logging.getLogger("kosru_kg")
 DESCRIPTIONS = ("/", "/timeline", "/questions", "/ontology", "/context.jsonld", "/.well-known/void",
-                "/sparql")
+                "/.well-known/dcat", "/sparql")
 
 
 def paths(app: Flask) -> list[str]:

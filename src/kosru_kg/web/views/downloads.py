@@ -26,15 +26,19 @@ def _cached(key: tuple, compute: Callable[[], bytes]) -> bytes:
     return cache.cached(key, compute, in_cache=lambda: state().downloads)
 
 
+def dump_bytes(fmt: formats.Format) -> bytes:
+    """The served version's dump in ``fmt``: the bytes /download sends, which the DCAT catalogue's checksums describe."""
+    app_state = state()
+    return _cached(("dump", fmt.name), lambda: export.dump(app_state.backend, fmt, app_state.settings.base_iri))
+
+
 @blueprint.get("/download/<name>")
 def download(name: str):
     fmt = next((f for f in formats.DUMPS if f.file_name == name), None)
     if fmt is None:
         available = ", ".join(f.file_name for f in formats.DUMPS)
         raise NotFound(f"there is no download {name!r}; the downloads are {available}")
-    app_state = state()
-    body = _cached(("dump", fmt.name), lambda: export.dump(app_state.backend, fmt, app_state.settings.base_iri))
-    return Response(body, content_type=protocol.content_type(fmt.media_type),
+    return Response(dump_bytes(fmt), content_type=protocol.content_type(fmt.media_type),
                     headers={"Content-Disposition": f'attachment; filename="{fmt.file_name}"'})
 
 
@@ -51,9 +55,11 @@ def void_description():
     app_state = state()
     endpoint = url_for("endpoint.sparql", _external=True)
     dumps = [url_for(".download", name=f.file_name, _external=True) for f in formats.DUMPS]
+    catalogue = url_for("catalog.catalogue", _external=True)
 
     def describe() -> bytes:
-        triples = void.describe(app_state.backend, app_state.settings.base_iri, sparql_endpoint=endpoint, dumps=dumps)
+        triples = void.describe(app_state.backend, app_state.settings.base_iri, sparql_endpoint=endpoint, dumps=dumps,
+                                catalogue=catalogue)
         return export.render(export.canonical(triples), fmt, app_state.settings.base_iri)
 
     response = Response(_cached(("void", request.url_root, fmt.name), describe),
