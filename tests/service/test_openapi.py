@@ -121,3 +121,11 @@ def test_the_server_may_be_any_root(canned):
     document = openapi.document(canned, server="/kg", version="v2", title="kosru-kg")
     validate(document)
     assert document["servers"] == [{"url": "/kg"}]
+
+
+def test_every_reference_is_inside_the_document(document):
+    """No $ref, server or link that a tool would fetch from another host."""
+    text = json.dumps(document)
+    refs = [part.split('"')[0] for part in text.split('"$ref": "')[1:]]
+    assert refs and all(ref.startswith("#/components/") for ref in refs)
+    assert "://" not in text
