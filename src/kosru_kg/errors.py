@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# What an error is written as, by the request's Accept: plain text unless JSON or HTML is preferred.
+MEDIA_TYPES = ("text/plain", "application/json", "text/html")
+
 
 class HttpError(Exception):
     status = 500

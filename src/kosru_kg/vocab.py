@@ -64,7 +64,7 @@ ENTITY_PATHS = {
     "Document": "document",
 }
 KINDS = frozenset(TABLE_PATHS.values()) | frozenset(ENTITY_PATHS.values())  # every resource path's first segment
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")  # a resource's id: the last segment of its IRI path
+SLUG = re.compile(r"\A[a-z0-9][a-z0-9-]*\Z")  # a resource's id: the last segment of its IRI path (\Z: no "\n" after)
 
 
 def term(prefixed: str) -> NamedNode:

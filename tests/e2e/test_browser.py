@@ -109,6 +109,15 @@ def test_parameterised_question_form(tab):
     tab.done("question-form")
 
 
+def test_api_page(tab):
+    """The OpenAPI page: drawn on the server, nothing from another host, within the CSP (tab checks the console)."""
+    tab.open("/openapi")
+    expect(tab.page.locator("h1")).to_have_text("API of the questions")
+    expect(tab.page.locator("section#recognitions-in-year code", has_text="year").first).to_be_visible()
+    assert tab.page.locator("script").count() == 0
+    tab.done("api")
+
+
 def test_resource_page(tab):
     tab.open("/state/kosovo")
     expect(tab.page.locator("h1")).to_have_text("Kosovo")

@@ -176,6 +176,9 @@ def test_a_text_parameter_has_a_text_input(client):
 
 @pytest.mark.parametrize(("path", "query", "named"), [
     ("/questions/stance-of-state", {"state": "kosovo> } ; DROP"}, "parameter 'state'"),
+    # '$' matched before a final newline, which no IRI may hold: this was a 500.
+    ("/questions/stance-of-state", {"state": "russia\n"}, "parameter 'state'"),
+    ("/questions/stance-of-state", {"state": "https://w3id.org/kosru/state/russia\n"}, "parameter 'state'"),
     ("/questions/recognitions-in-year", {"year": "1900"}, "parameter 'year'"),
     ("/questions/recognitions-in-year.json", {"year": "soon"}, "parameter 'year'"),
 ])

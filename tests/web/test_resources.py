@@ -183,7 +183,8 @@ def test_every_resource_iri_under_the_base_dereferences(client, store, settings)
 
 # --- unknown IRIs ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", ["/state/atlantis", "/planet/mars", "/state/kosovo.xyz", "/state/Kosovo"])
+@pytest.mark.parametrize("path", ["/state/atlantis", "/planet/mars", "/state/kosovo.xyz", "/state/Kosovo",
+                                  "/state/russia%0A", "/state/russia%0A.ttl"])
 def test_unknown_iri_is_404_page_for_browsers(client, path):
     response = client.get(path, headers={"Accept": BROWSER_ACCEPT})
     assert response.status_code == 404

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Variable
 
+from kosru_kg import formats
 from kosru_kg.errors import BadRequest
 from kosru_kg.query.backend import Backend
 from kosru_kg.vocab import KINDS, NAMING_PATH, SLUG, term
@@ -35,6 +36,9 @@ XSD_INTEGER = term("xsd:integer")
 FREE_TYPES = ("year", "enum", "string", "iri")
 MAX_TEXT = 200  # characters of a string parameter: enough for any name, too short for abuse
 HEADER_KEYS = ("title", "description", "param", "picture")
+# The formats an answer is offered in beside its page, at /questions/<name>.<format name>: the
+# named SPARQL results rows of the format table (the plain-JSON alias has no name of its own).
+ANSWER_FORMATS = tuple(f for f in formats.of_kind(formats.Kind.SOLUTIONS) if f.names)
 
 _FIELD = re.compile(r"#\s?(?P<key>[a-z]+):\s*(?P<value>.*)")
 _CONTINUATION = re.compile(r"#\s{2,}(?P<value>\S.*)")

@@ -8,7 +8,7 @@ from flask import Flask, Response, jsonify, request
 from markupsafe import escape
 from werkzeug.exceptions import ClientDisconnected, HTTPException, MethodNotAllowed
 
-from kosru_kg.errors import HttpError
+from kosru_kg.errors import MEDIA_TYPES, HttpError
 from kosru_kg.web.middleware.access_log import OUTCOME
 
 log = logging.getLogger("kosru_kg")
@@ -16,7 +16,7 @@ log = logging.getLogger("kosru_kg")
 
 def render(status: int, title: str, message: str, headers: dict[str, str] | None = None) -> Response:
     accept = request.accept_mimetypes
-    best = accept.best_match(["text/plain", "application/json", "text/html"], default="text/plain")
+    best = accept.best_match(MEDIA_TYPES, default=MEDIA_TYPES[0])
     if best == "application/json":
         response = jsonify({"status": status, "error": title, "message": message})
     elif best == "text/html" and accept["text/html"] > accept["text/plain"]:

@@ -16,9 +16,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, render_template, request, url_for
 from pyoxigraph import NamedNode, QuerySolutions
 
-from kosru_kg import formats
 from kosru_kg.errors import NotFound
-from kosru_kg.formats import Kind
 from kosru_kg.service import protocol, questions
 from kosru_kg.vocab import prologue
 from kosru_kg.web.render import pictures
@@ -28,7 +26,7 @@ from kosru_kg.web.state import state
 blueprint = Blueprint("questions", __name__)
 
 # The result formats offered beside the page, by suffix: the solutions media type of each name.
-FORMATS = {name: formats.named(name, Kind.SOLUTIONS).media_type for name in ("json", "csv", "tsv", "xml")}
+FORMATS = {f.name: f.media_type for f in questions.ANSWER_FORMATS}
 SOURCES_QUERY = prologue("prov", "dct", "schema") + """SELECT DISTINCT ?source ?title ?url WHERE {
   VALUES ?resource { %s }
   ?resource prov:wasDerivedFrom ?source .
@@ -82,7 +80,7 @@ def page(name: str) -> Response:
     return response
 
 
-@blueprint.get("/questions/<name>.<any(json, csv, tsv, xml):fmt>")
+@blueprint.get(f"/questions/<name>.<any({', '.join(FORMATS)}):fmt>")
 def formatted(name: str, fmt: str) -> Response:
     _, _, solutions = _answer(name)
     media_type = FORMATS[fmt]
