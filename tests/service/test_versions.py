@@ -135,3 +135,17 @@ def test_a_version_published_without_an_archive_has_no_dumps(tmp_path):
     assert [r.version for r in versions.releases()] == ["synthetic"]
     with pytest.raises(NotFound, match="without its dumps"):
         versions.dump("synthetic", formats.dump("turtle"), BASE)
+
+
+def test_the_citation_file_agrees_with_the_site(project_root):
+    """CITATION.cff (validated against CFF 1.2.0 with cffconvert) names the data set as the site does."""
+    from kosru_kg.service import void  # noqa: PLC0415
+
+    lines = (project_root / "CITATION.cff").read_text(encoding="utf-8").splitlines()
+    fields = {key: value.strip().strip('"') for key, _, value in (line.partition(":") for line in lines)
+              if key and not key.startswith((" ", "-"))}
+    assert fields["cff-version"] == "1.2.0"
+    assert fields["title"] == void.TITLE
+    assert fields["license"] == "CC-BY-SA-4.0"
+    assert fields["url"] == BASE
+    assert "  - name: kosru-kg contributors" in lines
