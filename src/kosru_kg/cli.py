@@ -11,7 +11,7 @@ import click
 from pyoxigraph import Store
 
 from kosru_kg import config, formats
-from kosru_kg.errors import HttpError
+from kosru_kg.errors import HttpError, NotFound
 from kosru_kg.formats import Kind
 from kosru_kg.graph import synth
 from kosru_kg.graph.build import ValidationFailed, build, compile_graph
@@ -20,6 +20,7 @@ from kosru_kg.graph.store import StoreLayout, StoreMissing
 from kosru_kg.query.bindings import query_form
 from kosru_kg.query.engines import open_backend
 from kosru_kg.service import export
+from kosru_kg.service.versions import Versions
 
 # An answer's format when --format is not given: tab-separated rows, or N-Triples for a graph.
 DEFAULT_FORMAT = {Kind.SOLUTIONS: "tsv", Kind.BOOLEAN: "tsv", Kind.GRAPH: "ntriples"}
@@ -68,6 +69,15 @@ def _build_or_exit(settings: config.Settings) -> None:
     except ValidationFailed as exc:
         raise click.ClickException(f"build failed; the published store is unchanged\n{exc.report}") from None
     _published(manifest, settings)
+    _archive_dumps(manifest.version, settings)
+
+
+def _archive_dumps(version: str, settings: config.Settings) -> None:
+    """Render the new version's other dumps now, from its archive, so each is made once, when it is published."""
+    published = Versions(settings.store)
+    for fmt in formats.DUMPS:
+        published.dump(version, fmt, settings.base_iri)
+    click.echo(f"archived its dumps in {published.layout.dumps / version}", err=True)
 
 
 def _published(manifest, settings: config.Settings) -> None:
@@ -217,3 +227,21 @@ def export_command(store: str | None, fmt: str, output) -> None:
         raise click.ClickException(str(exc)) from None
     except HttpError as exc:
         raise click.ClickException(f"export failed ({exc.status} {exc.title}): {exc.message}") from None
+
+
+@main.command("diff")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["patch", "trig"]), default="patch", show_default=True,
+              help="RDF Patch (A and D rows) or TriG (an 'added' and a 'removed' named graph).")
+@click.argument("old")
+@click.argument("new")
+def diff_command(store: str | None, fmt: str, old: str, new: str) -> None:
+    """Print the triples added and removed between two published versions (see /versions)."""
+    settings = _settings(store=store)
+    published = Versions(settings.store)
+    try:
+        changes = published.changes(old, new)
+    except NotFound as exc:
+        raise click.ClickException(exc.message) from None
+    sys.stdout.buffer.write(changes.patch() if fmt == "patch" else changes.trig(settings.base_iri))
+    click.echo(f"{len(changes.added)} triple(s) added, {len(changes.removed)} removed", err=True)

@@ -113,3 +113,43 @@ def test_build_reports_bad_data_and_keeps_the_store(tmp_path, settings):
     assert "entities.csv:" in result.stderr and "duplicate identifier 'kosovo'" in result.stderr
     assert "the published store is unchanged" in result.stderr
     assert (store / "current").resolve() == version
+
+
+def test_diff_prints_the_changes_between_two_built_versions(tmp_path, settings):
+    data = tmp_path / "data"
+    shutil.copytree(settings.data_dir, data)
+    store = tmp_path / "store"
+    env = {**os.environ, "KOSRU_DATA_DIR": str(data)}
+    first = kosru("build", "--store", str(store), env=env)
+    assert first.returncode == 0, first.stderr
+    entities = data / "entities.csv"
+    header, costa_rica, *rest = entities.read_text(encoding="utf-8").split("\n")
+    assert costa_rica.startswith("costa-rica,")
+    columns = header.split(",")
+    cells = costa_rica.split(",")
+    assert cells[columns.index("alt_labels")] == ""
+    cells[columns.index("alt_labels")] = "Republic of Costa Rica"
+    entities.write_text("\n".join([header, ",".join(cells), *rest]), encoding="utf-8")
+    second = kosru("build", "--store", str(store), env=env)
+    assert second.returncode == 0, second.stderr
+    old, new = (line.split()[2].rstrip(":") for line in (first.stdout, second.stdout))
+    assert old != new
+    # The build archived every dump of each version, beside the published store.
+    for version in (old, new):
+        assert sorted(p.name for p in (store / "dumps" / version).iterdir()) == sorted(
+            f"kosru.{suffix}" for suffix in ("ttl", "nt", "jsonld", "rdf", "nq", "trig"))
+
+    added = '<https://w3id.org/kosru/state/costa-rica> <http://www.w3.org/2004/02/skos/core#altLabel> ' \
+            '"Republic of Costa Rica"@en .'
+    patch = kosru("diff", "--store", str(store), old, new)
+    assert patch.returncode == 0, patch.stderr
+    assert patch.stdout.splitlines()[1:] == ["TX .", f"A {added}", "TC ."]
+    assert "1 triple(s) added, 0 removed" in patch.stderr
+    backwards = kosru("diff", "--store", str(store), new, old)
+    assert backwards.stdout.splitlines()[1:] == ["TX .", f"D {added}", "TC ."]
+    trig = kosru("diff", "--store", str(store), "--format", "trig", old, new)
+    assert trig.returncode == 0 and ":added> {" in trig.stdout and "Republic of Costa Rica" in trig.stdout
+
+    unknown = kosru("diff", "--store", str(store), old, "0000000000000000")
+    assert unknown.returncode == 1
+    assert f"the versions are {old}, {new}" in unknown.stderr and "Traceback" not in unknown.stderr

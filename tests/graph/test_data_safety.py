@@ -99,12 +99,17 @@ def assert_serves(layout: StoreLayout, version: str, triples: int) -> None:
     assert count_triples(store) == triples == manifest.triples
 
 
-def assert_tidy(layout: StoreLayout) -> set[str]:
-    """Nothing but complete versions (a store and its manifest) is left; return their names."""
-    assert sorted(os.listdir(layout.root)) == ["current", "lock", "versions"]
+def assert_tidy(layout: StoreLayout, recorded_before: list[str]) -> set[str]:
+    """Nothing but complete versions (a store and its manifest) and the archives of published versions
+    is left; every version recorded before is still recorded, first; return the names of the stores."""
+    assert sorted(os.listdir(layout.root)) == ["current", "dumps", "lock", "versions", "versions.json"]
     names = set(os.listdir(layout.versions))
     stores = {n for n in names if (layout.versions / n).is_dir()}
     assert names == stores | {f"{s}.json" for s in stores}
+    recorded = [r.version for r in layout.releases()]
+    assert recorded[:len(recorded_before)] == recorded_before and len(recorded) == len(set(recorded))
+    assert set(os.listdir(layout.dumps)) <= set(recorded)
+    assert layout.manifest().version in os.listdir(layout.dumps)
     return stores
 
 
@@ -113,6 +118,8 @@ def test_a_build_killed_at_any_stage_leaves_the_store_whole(stage, layout, chang
     data, new_version, new_triples = changed
     old = layout.manifest()
     assert (new_version, new_triples) != (old.version, old.triples)
+    recorded = [release.version for release in layout.releases()]
+    assert recorded == ["older", old.version]
 
     killed = subprocess.run([sys.executable, "-c", SIGNALLED_BUILD, stage.name, "SIGKILL"],
                             env=build_env(data, layout.root), capture_output=True, text=True)
@@ -126,7 +133,8 @@ def test_a_build_killed_at_any_stage_leaves_the_store_whole(stage, layout, chang
                              capture_output=True, text=True)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert_serves(layout, new_version, new_triples)
-    assert new_version in assert_tidy(layout) <= {new_version, old.version}
+    assert new_version in assert_tidy(layout, recorded) <= {new_version, old.version}
+    assert [release.version for release in layout.releases()] == [*recorded, new_version]
 
 
 def test_the_build_command_reports_every_stage_in_order(layout, changed):
@@ -141,6 +149,7 @@ def test_the_build_command_reports_every_stage_in_order(layout, changed):
 def test_a_second_build_waits_for_the_one_publishing(layout, changed, settings, tmp_path):
     """A build paused while writing holds the store's lock; another build waits for it, then publishes."""
     first_data, first_version, _ = changed
+    recorded = [release.version for release in layout.releases()]
     second_data = data_variant(settings, tmp_path / "data", "Costa Rica (republic)")
     second_version = compile_graph(settings.replace(data_dir=str(second_data))).version()
     first = subprocess.Popen([sys.executable, "-c", SIGNALLED_BUILD, PublishStage.WRITING.name, "SIGSTOP"],
@@ -162,7 +171,8 @@ def test_a_second_build_waits_for_the_one_publishing(layout, changed, settings, 
     _, stderr = second.communicate()
     assert second.returncode == 0, stderr
     assert layout.manifest().version == second_version
-    assert assert_tidy(layout) == {first_version, second_version}
+    assert assert_tidy(layout, recorded) == {first_version, second_version}
+    assert [release.version for release in layout.releases()] == [*recorded, first_version, second_version]
 
 
 def served_count(server) -> int:

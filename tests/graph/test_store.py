@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from conftest import BASE
 from pyoxigraph import CanonicalizationAlgorithm, Dataset
 
 from kosru_kg.graph.build import ValidationFailed, build, compile_graph
-from kosru_kg.graph.store import StoreLayout, StoreMissing
+from kosru_kg.graph.store import PublishStage, StoreLayout, StoreMissing
 from kosru_kg.vocab import Minter
 
 
@@ -81,12 +83,59 @@ def test_an_unbuilt_store_says_how_to_build_it(tmp_path):
         StoreLayout(tmp_path / "nothing").open()
 
 
-def test_old_versions_are_pruned_but_current_stays(settings, tmp_path):
+def archive_named(n: int):
+    def write(folder: Path) -> None:
+        (folder / "kosru.nt").write_text(f"# version test{n}\n", encoding="utf-8")
+    return write
+
+
+def test_old_stores_are_pruned_but_current_stays_and_every_archive_is_kept(settings, tmp_path):
     layout = StoreLayout(tmp_path / "store")
-    build(settings.replace(store=str(layout.root)))
+    first = build(settings.replace(store=str(layout.root)))
     graph = compile_graph(settings)
     for n in range(3):
-        layout.publish(graph.quads(Minter(settings.base_iri)), f"test{n}", triples=0)
+        layout.publish(graph.quads(Minter(settings.base_iri)), f"test{n}", triples=0, archive=archive_named(n))
     names = sorted(p.name for p in layout.versions.iterdir() if p.is_dir())
     assert names == ["test1", "test2"]
     assert layout.manifest().version == "test2"
+    assert [r.version for r in layout.releases()] == [first.version, "test0", "test1", "test2"]
+    assert sorted(p.name for p in layout.dumps.iterdir()) == sorted([first.version, "test0", "test1", "test2"])
+    assert layout.dump_path("test0", "kosru.nt").read_text(encoding="utf-8") == "# version test0\n"
+    assert sorted(p.name for p in layout.dumps.joinpath(first.version).iterdir()) == ["kosru.nq", "kosru.nt"]
+
+
+def test_a_version_is_recorded_once_with_the_date_it_was_first_published(settings, tmp_path):
+    layout = StoreLayout(tmp_path / "store")
+    graph = compile_graph(settings)
+    for version in ("a", "b", "a"):
+        layout.publish(graph.quads(Minter(settings.base_iri)), version, triples=7)
+    releases = layout.releases()
+    assert [r.version for r in releases] == ["a", "b"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", releases[0].published)
+    assert releases[0].triples == 7 and releases[0].quads > 0
+    assert layout.manifest().version == "a"
+
+
+def test_a_version_switched_to_but_not_recorded_is_recorded_by_the_next_build(settings, tmp_path):
+    layout = StoreLayout(tmp_path / "store")
+    graph = compile_graph(settings)
+
+    def die_after_switching(stage, detail):
+        if stage is PublishStage.SWITCHED:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        layout.publish(graph.quads(Minter(settings.base_iri)), "a", triples=7, progress=die_after_switching)
+    assert layout.manifest().version == "a" and layout.releases() == []
+    layout.publish(graph.quads(Minter(settings.base_iri)), "b", triples=7)
+    assert [r.version for r in layout.releases()] == ["a", "b"]
+
+
+@pytest.mark.parametrize("version", ["", "../x", "a/b", "a.b", "x" * 65])
+def test_a_version_name_that_could_reach_outside_the_store_is_refused(tmp_path, version):
+    layout = StoreLayout(tmp_path / "store")
+    with pytest.raises(ValueError, match="a version is named"):
+        layout.publish([], version, triples=0)
+    with pytest.raises(ValueError, match="no such dump"):
+        layout.dump_path(version, "kosru.nt")
+    assert not layout.root.exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -19,7 +20,9 @@ from pyoxigraph import (
     parse,
 )
 
+from kosru_kg import formats
 from kosru_kg.config import Settings
+from kosru_kg.graph.canonical import canonical, line_based
 from kosru_kg.graph.facts import Facts, file_name, read_facts
 from kosru_kg.graph.mapping import Mapper
 from kosru_kg.graph.store import Manifest, Progress, PublishStage, StoreLayout, quiet
@@ -66,6 +69,18 @@ class Graph:
     def default_triples(self) -> list[Triple]:
         """Facts and ontology together, sorted once (publishing, hashing and counting all use it)."""
         return sorted(set(self.facts) | set(self.ontology), key=str)
+
+    def archive(self, minter: Minter) -> Callable[[Path], None]:
+        """What publishing archives of this graph: its line-based dumps, exactly as they are served
+        (N-Triples: the default graph; N-Quads: the named graphs). Every other dump is made from these."""
+
+        def write(folder: Path) -> None:
+            named = canonical(q for q in self.quads(minter) if not isinstance(q.graph_name, DefaultGraph))
+            for fmt, quads in ((formats.dump("ntriples"), canonical(self.default_triples)),
+                               (formats.dump("nquads"), named)):
+                (folder / fmt.file_name).write_bytes(line_based(quads, dataset=fmt.kind is formats.Kind.DATASET))
+
+        return write
 
     def version(self) -> str:
         """A content hash: the same data always gives the same version."""
@@ -118,6 +133,7 @@ def build(settings: Settings, progress: Progress = quiet) -> Manifest:
     graph = compile_graph(settings, progress=progress)
     minter = Minter(settings.base_iri)
     return StoreLayout(settings.store).publish(
-        graph.quads(minter), graph.version(), triples=len(graph.default_triples), progress=progress
+        graph.quads(minter), graph.version(), triples=len(graph.default_triples), progress=progress,
+        archive=graph.archive(minter),
     )
 

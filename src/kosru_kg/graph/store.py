@@ -5,12 +5,19 @@ Layout under the store path::
     current -> versions/<version>     a symlink, replaced atomically by each build
     versions/<version>/               an Oxigraph store, never written after publishing
     versions/<version>.json           its manifest (version, triple counts)
+    dumps/<version>/                  the version's archive: its dumps (``kosru.nt``, ``kosru.nq``, …), kept for good
+    versions.json                     every version ever published: version, date published (UTC), counts
     lock                              held by the build that is publishing, so builds take turns
     anything else                     left by a killed build; the next build removes it
 
 A version exists when both its directory and its manifest do. Publishing writes the manifest first and
 renames the finished store into place last; pruning removes the manifest first and the directory last.
 So a build killed at any point leaves ``current`` on a complete version, plus leftovers the next one clears.
+
+Pruning keeps only the current store and the one before it, but never a version's archive nor its line in
+``versions.json``: a published version stays citable, and its dumps downloadable, after its store is gone.
+The archive is filled aside (``dumps/<version>.building``) and renamed into place before ``current`` is
+switched to the version, and the version is recorded in ``versions.json`` (replaced whole) once it is current.
 """
 
 from __future__ import annotations
@@ -18,10 +25,11 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
@@ -42,13 +50,20 @@ class PublishStage(Enum):
     WRITTEN = "store written"
     MANIFEST = "manifest written"
     RENAMED = "renamed into place"
+    ARCHIVED = "dumps archived"
     LINKED = "new link made"
     SWITCHED = "current switched"
+    RECORDED = "version recorded"
     RETIRED = "old manifests removed"
     PRUNED = "pruned"
 
 
 Progress = Callable[[Enum, str], None]  # told each stage reached, with a detail for people to read
+Archiver = Callable[[Path], None]  # writes a version's dumps into the (empty) folder it is given
+
+# What a version may be called: a content hash, or a short name (tests, synthetic graphs). Anything else
+# (slashes, dots, spaces) is refused before it comes near a path.
+VERSION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def quiet(stage: Enum, detail: str) -> None:
@@ -67,21 +82,57 @@ class Manifest:
         return cls(**json.loads(path.read_text(encoding="utf-8")))
 
 
+@dataclass(frozen=True)
+class Release:
+    """A published version, as ``versions.json`` records it."""
+
+    version: str
+    published: str  # when it first became current: UTC, ISO 8601, to the second ("2026-12-05T14:51:12Z")
+    triples: int
+    quads: int
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 class StoreLayout:
     def __init__(self, root: Path):
         self.root = Path(root)
         self.current = self.root / "current"
         self.versions = self.root / "versions"
+        self.dumps = self.root / "dumps"
+        self.index = self.root / "versions.json"
 
-    def publish(self, quads: Iterable[Quad], version: str, triples: int, progress: Progress = quiet) -> Manifest:
-        """Write a new version aside, then point ``current`` at it in one rename."""
+    def publish(self, quads: Iterable[Quad], version: str, triples: int, progress: Progress = quiet,
+                archive: Archiver | None = None) -> Manifest:
+        """Write a new version aside, archive its dumps (``archive`` writes them), then point ``current`` at it."""
+        if not VERSION_NAME.match(version):
+            raise ValueError(f"a version is named by letters, digits, '-' and '_' (at most 64), not {version!r}")
         with self._locked(progress):
             if not (self.versions / version).is_dir():
                 self._write(quads, version, triples, progress)
+            self._archive(version, archive, progress)
             previous = self._current_version()
             self._switch(version, progress)
+            manifest = Manifest.read(self._manifest_path(version))
+            self._record(manifest, _now(), progress)
             self._prune({version, previous}, progress)
-        return Manifest.read(self._manifest_path(version))
+        return manifest
+
+    def releases(self) -> list[Release]:
+        """Every version published here, oldest first (the current one last, unless an old one was republished)."""
+        try:
+            rows = json.loads(self.index.read_text(encoding="utf-8"))["versions"]
+        except FileNotFoundError:
+            return []
+        return [Release(**row) for row in rows]
+
+    def dump_path(self, version: str, file_name: str) -> Path:
+        """Where ``version``'s dump called ``file_name`` is archived (it may not be there)."""
+        if not VERSION_NAME.match(version) or "/" in file_name or file_name.startswith("."):
+            raise ValueError(f"no such dump: {version}/{file_name}")
+        return self.dumps / version / file_name
 
     def manifest(self) -> Manifest:
         return Manifest.read(self._manifest_path(self._published_version()))
@@ -118,6 +169,7 @@ class StoreLayout:
             progress(PublishStage.WAITING, str(self.root / "lock"))
             fcntl.flock(lock, fcntl.LOCK_EX)
             removed = self._clear_leftovers()
+            self._record_live()
             progress(PublishStage.LOCKED, f"leftovers removed: {', '.join(removed) or 'none'}")
             yield
 
@@ -137,7 +189,51 @@ class StoreLayout:
             else:
                 continue
             removed.append(str(path.relative_to(self.root)))
+        recorded = {release.version for release in self.releases()}
+        for path in self.dumps.iterdir() if self.dumps.is_dir() else ():
+            # An archive is kept if its version was published, is current, or is complete and may yet be.
+            if path.name in recorded or path.name == live or self._manifest_path(path.name).exists():
+                continue
+            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+            removed.append(str(path.relative_to(self.root)))
         return removed
+
+    def _record_live(self) -> None:
+        """Record the current version if a build was killed after switching to it but before recording it.
+
+        Its date is when ``current`` was last replaced, which is when it was switched to."""
+        live = self._current_version()
+        if live is None or not self._manifest_path(live).exists():
+            return
+        if all(release.version != live for release in self.releases()):
+            switched = datetime.fromtimestamp(self.current.lstat().st_mtime, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            self._record(Manifest.read(self._manifest_path(live)), switched)
+
+    def _record(self, manifest: Manifest, published: str, progress: Progress = quiet) -> None:
+        """Add the version to ``versions.json`` (replaced whole, by rename) unless it is there already."""
+        releases = self.releases()
+        if all(release.version != manifest.version for release in releases):
+            releases.append(Release(manifest.version, published, manifest.triples, manifest.quads))
+            written = self.root / "versions.json.tmp"
+            written.write_text(json.dumps({"versions": [asdict(r) for r in releases]}, indent=1) + "\n",
+                               encoding="utf-8")
+            os.replace(written, self.index)
+        progress(PublishStage.RECORDED, f"versions.json: {len(releases)} version(s)")
+
+    def _archive(self, version: str, archive: Archiver | None, progress: Progress) -> None:
+        """Fill ``dumps/<version>.building`` with ``archive``, then rename it into place (once per version)."""
+        final = self.dumps / version
+        if final.is_dir() or archive is None:
+            progress(PublishStage.ARCHIVED, "already archived" if final.is_dir() else "no archive asked for")
+            return
+        building = self.dumps / f"{version}.building"
+        building.mkdir(parents=True)
+        archive(building)
+        for path in building.iterdir():
+            with open(path, "rb") as written:
+                os.fsync(written.fileno())
+        os.rename(building, final)
+        progress(PublishStage.ARCHIVED, f"dumps/{version}: {', '.join(sorted(p.name for p in final.iterdir()))}")
 
     def _write(self, quads: Iterable[Quad], version: str, triples: int, progress: Progress) -> None:
         """Fill a store aside, write its manifest, then rename it into ``versions/``: the version now exists."""
@@ -165,7 +261,9 @@ class StoreLayout:
         progress(PublishStage.SWITCHED, f"current -> versions/{version}")
 
     def _prune(self, keep: set[str | None], progress: Progress) -> None:
-        """Drop all versions but the current one and the one before (readers may still be using it)."""
+        """Drop the stores of all versions but the current one and the one before (readers may still be using it).
+
+        Their archives (``dumps/``) and their lines in ``versions.json`` stay."""
         old = sorted(p for p in self.versions.iterdir() if p.is_dir() and p.name not in keep)
         for path in old:
             self._manifest_path(path.name).unlink()

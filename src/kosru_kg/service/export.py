@@ -9,26 +9,20 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import rdflib
 from pyld import jsonld
-from pyoxigraph import (
-    CanonicalizationAlgorithm,
-    Dataset,
-    Literal,
-    NamedNode,
-    Quad,
-    RdfFormat,
-    Triple,
-    serialize,
-)
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
 
 from kosru_kg.formats import Format, Kind
+from kosru_kg.graph.canonical import canonical, line_based
 from kosru_kg.graph.facts import TABLE_BY_NAME
 from kosru_kg.graph.mapping import COLUMNS, PART_OF, XSD_DATE_TYPES
 from kosru_kg.query.backend import Backend
-from kosru_kg.vocab import KOSRU, PREFIXES, RDF_TYPE, Minter
+
+__all__ = ["CONTEXT", "canonical", "context_document", "context_url", "dump", "prefixes", "render", "statements"]
+from kosru_kg.vocab import KOSRU, PREFIXES, Minter
 
 # ---------------------------------------------------------------------------
 # The JSON-LD context: one short key per property, derived from the mapping.
@@ -131,14 +125,6 @@ def statements(backend: Backend, fmt: Format) -> list[Quad]:
     return canonical(backend.query("CONSTRUCT WHERE { ?s ?p ?o }"))
 
 
-def canonical(items: Iterable[Triple | Quad]) -> list[Quad]:
-    """Sorted, with blank nodes labelled by RDF Dataset Canonicalization: equal graphs give equal bytes."""
-    dataset = Dataset(i if isinstance(i, Quad) else Quad(i.subject, i.predicate, i.object) for i in items)
-    dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
-    return sorted(dataset, key=lambda q: (str(q.graph_name), str(q.subject), q.predicate != RDF_TYPE,
-                                          str(q.predicate), str(q.object)))
-
-
 def dump(backend: Backend, fmt: Format, base_iri: str) -> bytes:
     return render(statements(backend, fmt), fmt, base_iri)
 
@@ -149,6 +135,8 @@ def render(quads: Sequence[Quad], fmt: Format, base_iri: str) -> bytes:
         return _turtle(quads, base_iri)
     if fmt.engine == RdfFormat.JSON_LD:
         return _json_ld(quads, base_iri)
+    if fmt.engine in (RdfFormat.N_TRIPLES, RdfFormat.N_QUADS):  # as publishing archives them
+        return line_based(quads, dataset=fmt.kind is Kind.DATASET)
     items = quads if fmt.kind is Kind.DATASET else [q.triple for q in quads]
     return serialize(items, format=fmt.engine, prefixes=prefixes(quads, base_iri))
 

@@ -12,6 +12,7 @@ import logging
 from flask import Flask
 
 from kosru_kg import formats
+from kosru_kg.service.versions import Versions
 from kosru_kg.web.state import KEY
 
 log = logging.getLogger("kosru_kg")
@@ -20,10 +21,16 @@ DESCRIPTIONS = ("/", "/timeline", "/questions", "/ontology", "/context.jsonld", 
 
 
 def paths(app: Flask) -> list[str]:
-    settings = app.extensions[KEY].settings
+    app_state = app.extensions[KEY]
+    settings = app_state.settings
     questions = [f"/questions/{path.stem}" for path in sorted(settings.queries_dir.glob("*.rq"))]
     dumps = [f"/download/{fmt.file_name}" for fmt in formats.DUMPS]
-    return [*DESCRIPTIONS, *dumps, *questions]
+    # The served version's own dumps, archived in the store if a build did not (a store built by
+    # kosru_kg.graph.build alone archives only its N-Triples and N-Quads).
+    version = app_state.backend.version
+    if any(release.version == version for release in Versions(settings.store).releases()):
+        dumps += [f"/download/{version}/{fmt.file_name}" for fmt in formats.DUMPS]
+    return [*DESCRIPTIONS, "/versions", *dumps, *questions]
 
 
 def warm(app: Flask) -> None:

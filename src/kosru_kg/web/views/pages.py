@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from pyoxigraph import Literal, Variable
 
 from kosru_kg import formats
 from kosru_kg.config import Settings
 from kosru_kg.query.backend import Backend
-from kosru_kg.vocab import ONTOLOGY_IRI, prologue
+from kosru_kg.service import void
+from kosru_kg.service.versions import Versions
+from kosru_kg.vocab import ONTOLOGY_IRI, Minter, prologue
 from kosru_kg.web import cache
+from kosru_kg.web.middleware import whole_answers
 from kosru_kg.web.render import pictures, terms
 from kosru_kg.web.render.terms import TermView
 from kosru_kg.web.state import state
@@ -65,12 +68,39 @@ def overview(backend: Backend, settings: Settings, root: str) -> Overview:
     )
 
 
+@dataclass(frozen=True)
+class Citation:
+    """How to cite the served version: who, title, version, date, and the address of its dumps."""
+
+    title: str
+    version: str
+    published: str | None  # the day it was first published (UTC), if the store recorded it
+    address: str  # the version's Turtle dump, which never changes
+    dataset: str  # the data set's IRI
+
+    def text(self) -> str:
+        year = f" ({self.published[:4]})" if self.published else ""
+        date = f", {self.published}" if self.published else ""
+        return f"kosru-kg contributors{year}. {self.title}, version {self.version}{date}. {self.address}"
+
+
+def citation(settings: Settings, version: str) -> Citation:
+    release = next((r for r in Versions(settings.store).releases() if r.version == version), None)
+    dataset = Minter(settings.base_iri).dataset().value
+    if release is None:  # served from elsewhere (a remote store) with no archive here: cite the data set
+        return Citation(void.TITLE, version, None, dataset, dataset)
+    whole_answers.names_the_host(request.environ)
+    address = url_for("versions.download", version=version, name=formats.dump("turtle").file_name, _external=True)
+    return Citation(void.TITLE, version, release.published[:10], address, dataset)
+
+
 @blueprint.get("/")
 def home():
     app_state = state()
     root = request.script_root
     facts = cache.cached(("overview", root), lambda: overview(app_state.backend, app_state.settings, root))
     return render_template("pages/home.html", overview=facts, downloads=formats.DUMPS,
+                           cite=citation(app_state.settings, app_state.backend.version),
                            timeline=pictures.picture("timeline"),
                            chart=pictures.picture("recognitions-per-year"))
 

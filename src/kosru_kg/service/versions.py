@@ -1,0 +1,158 @@
+"""Published versions: their list, their archived dumps, and the changes between two of them. No Flask here.
+
+Publishing archives each version's line-based dumps (``graph.store``: ``dumps/<version>/``);
+every other dump of a version is rendered from its archive the first time it is asked for and
+archived beside it, so a version's file never changes once made. The changes between two
+versions are the set differences of their default graphs (their canonical N-Triples): blank
+nodes are compared by their canonical labels.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import NamedNode, Quad, RdfFormat, Triple, parse
+
+from kosru_kg import formats
+from kosru_kg.errors import BadRequest, NotFound
+from kosru_kg.formats import Format, Kind
+from kosru_kg.graph.store import VERSION_NAME, Release, StoreLayout
+from kosru_kg.service import export
+
+# RDF Patch (https://afs.github.io/rdf-patch/), its text form; text/rdf-patch is its older name.
+PATCH_MEDIA_TYPE = "application/rdf-patch"
+PATCH_MEDIA_TYPES = (PATCH_MEDIA_TYPE, "text/rdf-patch")
+PATCH_SUFFIX = "rdfp"
+ARCHIVED = {Kind.GRAPH: formats.dump("ntriples"), Kind.DATASET: formats.dump("nquads")}  # what the others come from
+
+
+class Versions:
+    """The versions published in a store folder (none if nothing was ever built there)."""
+
+    def __init__(self, store: Path | str):
+        self.layout = StoreLayout(Path(store))
+
+    def releases(self) -> list[Release]:
+        return self.layout.releases()
+
+    def release(self, version: str) -> Release:
+        """The version of that name; an unknown (or malformed) name is a 404 naming the known ones."""
+        found = next((r for r in self.releases() if r.version == version), None) if VERSION_NAME.match(version) else None
+        if found is None:
+            raise NotFound(f"there is no version {version!r}; {self.known()}")
+        return found
+
+    def known(self) -> str:
+        names = [r.version for r in self.releases()]
+        return f"the versions are {', '.join(names)}" if names else "no version has been published here"
+
+    def previous(self, version: str) -> Release | None:
+        """The version published before ``version``, if any."""
+        releases = self.releases()
+        index = next(i for i, r in enumerate(releases) if r.version == version)
+        return releases[index - 1] if index else None
+
+    def dump(self, version: str, fmt: Format, base_iri: str) -> bytes:
+        """``version``'s dump in ``fmt``: from its archive, rendered from the archived N-Triples or N-Quads
+        (and archived) the first time. 404 if the version is unknown or was published without an archive."""
+        release = self.release(version)
+        path = self.layout.dump_path(release.version, fmt.file_name)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            pass
+        source = self.layout.dump_path(release.version, ARCHIVED[fmt.kind].file_name)
+        try:
+            quads = export.canonical(_read(source, ARCHIVED[fmt.kind]))
+        except FileNotFoundError:
+            raise NotFound(f"version {version} was published without its dumps (a synthetic graph?); "
+                           "only versions built from data/ keep them") from None
+        body = export.render(quads, fmt, base_iri)
+        _write_aside(path, body)
+        return body
+
+    def changes(self, old: str, new: str) -> Changes:
+        """The triples of ``new``'s default graph not in ``old``'s (added), and the reverse (removed)."""
+        before, after = (set(self._triples(version)) for version in (old, new))
+        return Changes(self.release(old), self.release(new), _sorted(after - before), _sorted(before - after))
+
+    def _triples(self, version: str) -> Iterable[Triple]:
+        self.release(version)
+        path = self.layout.dump_path(version, ARCHIVED[Kind.GRAPH].file_name)
+        if not path.is_file():
+            raise NotFound(f"version {version} was published without its dumps, so its changes are not known")
+        return (q.triple for q in _read(path, ARCHIVED[Kind.GRAPH]))
+
+    def from_version(self, new: str, old: str | None) -> str:
+        """The version to compare ``new`` with: ``old`` if given, else the one published before ``new``."""
+        self.release(new)
+        if old is not None:
+            if not old:
+                raise BadRequest(f"'from' names the version to compare {new} with; {self.known()}")
+            return self.release(old).version
+        previous = self.previous(new)
+        if previous is None:
+            raise NotFound(f"version {new} is the first one published here, so it has no earlier version to "
+                           f"compare with by default; name one with 'from': {self.known()}")
+        return previous.version
+
+
+@dataclass(frozen=True)
+class Changes:
+    old: Release
+    new: Release
+    added: list[Triple]
+    removed: list[Triple]
+
+    def by_subject(self) -> list[tuple[str, list[Triple], list[Triple]]]:
+        """Each subject that changed (its N-Triples form), with its added and its removed triples."""
+        subjects: dict[str, tuple[list[Triple], list[Triple]]] = {}
+        for side, triples in enumerate((self.added, self.removed)):
+            for t in triples:
+                subjects.setdefault(str(t.subject), ([], []))[side].append(t)
+        return [(subject, added, removed) for subject, (added, removed) in sorted(subjects.items())]
+
+    def patch(self) -> bytes:
+        """As an RDF Patch: one transaction, the removed triples (``D``) first, then the added ones (``A``)."""
+        lines = [f"H id <{self.iri('patch')}> .", "TX ."]
+        lines += [f"D {t} ." for t in self.removed]
+        lines += [f"A {t} ." for t in self.added]
+        lines.append("TC .")
+        return ("\n".join(lines) + "\n").encode("utf-8")
+
+    def trig(self, base_iri: str) -> bytes:
+        """As TriG: the added triples in one named graph, the removed in another (``iri('added')``, ``iri('removed')``)."""
+        quads = [Quad(t.subject, t.predicate, t.object, NamedNode(self.iri(side)))
+                 for side, triples in (("added", self.added), ("removed", self.removed)) for t in triples]
+        return export.render(quads, formats.dump("trig"), base_iri)
+
+    def iri(self, part: str) -> str:
+        """A name for this change set (``patch``) or one of its graphs (``added``, ``removed``)."""
+        return f"urn:kosru:changes:{self.old.version}:{self.new.version}:{part}"
+
+
+def _read(path: Path, fmt: Format) -> list[Quad]:
+    with path.open("rb") as handle:
+        return list(parse(handle, format=RdfFormat.N_QUADS if fmt.kind is Kind.DATASET else RdfFormat.N_TRIPLES))
+
+
+def _sorted(triples: set[Triple]) -> list[Triple]:
+    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def _write_aside(path: Path, body: bytes) -> None:
+    """Write ``path`` whole or not at all (a temporary file renamed); a read-only store keeps it in memory only."""
+    try:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(body)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
