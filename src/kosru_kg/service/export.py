@@ -20,9 +20,9 @@ from kosru_kg.graph.canonical import canonical, line_based
 from kosru_kg.graph.facts import TABLE_BY_NAME
 from kosru_kg.graph.mapping import COLUMNS, PART_OF, XSD_DATE_TYPES
 from kosru_kg.query.backend import Backend
-
-__all__ = ["CONTEXT", "canonical", "context_document", "context_url", "dump", "prefixes", "render", "statements"]
 from kosru_kg.vocab import KOSRU, PREFIXES, Minter
+
+__all__ = ["CONTEXT", "canonical", "context_document", "dump", "prefixes", "render", "statements"]
 
 # ---------------------------------------------------------------------------
 # The JSON-LD context: one short key per property, derived from the mapping.
