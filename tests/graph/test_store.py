@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -30,16 +29,6 @@ def test_building_twice_gives_isomorphic_graphs(settings, tmp_path):
     build(settings.replace(store=str(second.root)))
     assert first.manifest().version == second.manifest().version
     assert canonical(first) == canonical(second)
-
-
-def test_a_version_keeps_the_time_it_was_first_published(settings, tmp_path):
-    """The manifest says when its version was published (the catalogue's dct:modified); a rebuild of the same data keeps it."""
-    layout = StoreLayout(tmp_path / "store")
-    build(settings.replace(store=str(layout.root)))
-    published = layout.manifest().published
-    assert datetime.fromisoformat(published).tzinfo is not None
-    build(settings.replace(store=str(layout.root)))
-    assert layout.manifest().published == published
 
 
 def test_plain_queries_see_the_facts_without_graph_clauses(store):

@@ -113,7 +113,7 @@ def test_one_distribution_per_dump_with_the_figures_of_its_bytes(graph):
 
 def test_download_urls_are_built_in_one_place():
     fmt = formats.dump("turtle")
-    assert dcat.download_url("https://h.example/app/", "v9", fmt) == "https://h.example/app/download/kosru.ttl"
+    assert dcat.download_url("https://h.example/app/", "v9", fmt) == "https://h.example/app/download/v9/kosru.ttl"
     assert [d.url for d in catalogue().dumps] == [dcat.download_url(ROOT, "v1", f) for f in formats.DUMPS]
 
 

@@ -57,23 +57,24 @@ def test_the_catalogue_refuses_what_it_cannot_give(client):
     assert "text/turtle" in response.text
 
 
-def test_the_page_shows_the_dumps_and_links_the_rdf(client):
+def test_the_page_shows_the_dumps_and_links_the_rdf(client, backend):
     page = client.get(URL, headers={"Accept": BROWSER}).text
     for fmt in formats.DUMPS:
-        assert f'href="http://localhost/download/{fmt.file_name}"' in page
+        assert f'href="http://localhost/download/{backend.version}/{fmt.file_name}"' in page
     assert 'Kosovo (<a href="http://www.wikidata.org/entity/Q1246">Q1246</a>)' in page
     assert '<link rel="alternate" type="text/turtle"' in page
     assert '<link rel="alternate" type="application/ld+json"' in page
 
 
-def test_checksums_and_sizes_match_the_downloads(client):
+def test_checksums_and_sizes_match_the_downloads(client, backend):
     graph = served(client)
     distributions = list(graph.subjects(rdflib.RDF.type, DCAT.Distribution))
     assert len(distributions) == len(formats.DUMPS)
     for dist in distributions:
         url = str(graph.value(dist, DCAT.downloadURL))
-        assert url.startswith("http://localhost/download/")
+        assert url.startswith(f"http://localhost/download/{backend.version}/")  # the immutable address
         body = client.get(url.removeprefix("http://localhost")).data
+        assert body == client.get(f"/download/{url.rsplit('/', 1)[1]}").data  # the same bytes as the current dump
         assert int(graph.value(dist, DCAT.byteSize)) == len(body), url
         checksum = graph.value(dist, SPDX.checksum)
         assert graph.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256

@@ -75,11 +75,11 @@ class Manifest:
     version: str
     quads: int
     triples: int
-    published: str | None = None  # when this version was first published (UTC, ISO 8601); None in older manifests
 
     @classmethod
     def read(cls, path: Path) -> Manifest:
-        return cls(**json.loads(path.read_text(encoding="utf-8")))
+        fields = json.loads(path.read_text(encoding="utf-8"))
+        return cls(fields["version"], fields["quads"], fields["triples"])
 
 
 @dataclass(frozen=True)
@@ -127,6 +127,10 @@ class StoreLayout:
         except FileNotFoundError:
             return []
         return [Release(**row) for row in rows]
+
+    def release(self, version: str) -> Release | None:
+        """``version`` as ``versions.json`` records it (its publication date: the one home of that date), if it does."""
+        return next((release for release in self.releases() if release.version == version), None)
 
     def dump_path(self, version: str, file_name: str) -> Path:
         """Where ``version``'s dump called ``file_name`` is archived (it may not be there)."""
@@ -242,8 +246,7 @@ class StoreLayout:
         progress(PublishStage.WRITING, str(building.relative_to(self.root)))
         store.bulk_extend(quads)
         store.flush()
-        published = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-        manifest = Manifest(version=version, quads=len(store), triples=triples, published=published)
+        manifest = Manifest(version=version, quads=len(store), triples=triples)
         del store  # closed: every file is written before the store is renamed into place
         progress(PublishStage.WRITTEN, f"{manifest.quads} quads")
         path = self._manifest_path(manifest.version)

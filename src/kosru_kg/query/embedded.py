@@ -38,7 +38,8 @@ class EmbeddedBackend(Backend):
 
     @property
     def published(self) -> str | None:
-        return self.layout.manifest().published
+        release = self.layout.release(self.version)
+        return release.published if release else None
 
     def _execute(self, job: Job, budget: Budget, version: str) -> Running:
         return self._workers.run(self.layout.versions / version, job, budget)

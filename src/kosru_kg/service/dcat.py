@@ -114,8 +114,9 @@ class Catalogue:
 
 
 def download_url(root: str, version: str, fmt: Format) -> str:
-    """Where the server at ``root`` serves the dump of ``version`` in ``fmt``: the one place that says."""
-    return f"{root}download/{fmt.file_name}"
+    """Where the server at ``root`` serves the dump of ``version`` in ``fmt``, for good: the versioned,
+    immutable address, so that a checksum stays true of the bytes behind its URL."""
+    return f"{root}download/{version}/{fmt.file_name}"
 
 
 def graph_facts(backend: Backend, base_iri: str) -> GraphFacts:
