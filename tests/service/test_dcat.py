@@ -98,7 +98,7 @@ def test_one_distribution_per_dump_with_the_figures_of_its_bytes(graph):
     for fmt in formats.DUMPS:
         dist = Minter(BASE).catalog(fmt.name)
         assert rdflib.URIRef(dist.value) in distributions
-        url = rdflib.URIRef(f"{ROOT}download/{fmt.file_name}")
+        url = rdflib.URIRef(f"{ROOT}download/v1/{fmt.file_name}")  # the versioned, immutable address
         assert the(graph, dist, "dcat:downloadURL") == url == the(graph, dist, "dcat:accessURL")
         iana = rdflib.URIRef(f"http://www.iana.org/assignments/media-types/{fmt.media_type}")
         assert the(graph, dist, "dcat:mediaType") == iana == the(graph, dist, "dct:format")
