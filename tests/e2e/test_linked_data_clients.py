@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import threading
 from pathlib import Path
+from urllib.request import Request, urlopen
 
 import pytest
 import rdflib
@@ -181,3 +182,27 @@ def test_a_page_of_another_origin_queries_the_endpoint(live_server, other_origin
             browser.close()
     assert answers == {"get": [200, True], "form": [200, True], "direct": [200, True]}
     assert "OPTIONS" in methods or methods.count("POST") == 2  # the direct POST was preflighted
+
+
+@pytest.mark.parametrize("path", ["recognition/burundi", "state/kosovo", "veto/article-claim-veto-cast"])
+def test_pyld_expands_a_resource_page_to_its_turtle(live_server, path):
+    """A JSON-LD processor allowed to fetch only from this server reads the page's graph, equal to the Turtle."""
+    from pyld import jsonld  # noqa: PLC0415
+
+    fetched: list[str] = []
+
+    def this_server_only(url, options=None):
+        assert url.startswith(live_server.url), f"pyld tried to load {url}"
+        fetched.append(url)
+        with urlopen(Request(url, headers={"Accept": "application/ld+json"}), timeout=30) as response:
+            return {"contentType": response.headers.get_content_type(), "contextUrl": None, "documentUrl": url,
+                    "document": json.load(response)}
+
+    page = f"{live_server.url}{path}"
+    document = this_server_only(page + ".jsonld")["document"]
+    nquads = jsonld.to_rdf(document, {"format": "application/n-quads", "documentLoader": this_server_only,
+                                      "base": page})
+    from_json = rdflib.Graph().parse(data=nquads, format="nt")
+    from_turtle = rdflib.Graph().parse(f"{page}.ttl")
+    assert len(from_json) > 5 and isomorphic(from_json, from_turtle)
+    assert fetched == [page + ".jsonld"]  # the context came inline: nothing else was loaded

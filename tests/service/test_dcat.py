@@ -8,6 +8,7 @@ from pathlib import Path
 import pyshacl
 import pytest
 import rdflib
+from conftest import BASE
 from pyoxigraph import Literal, NamedNode, RdfFormat, serialize
 
 from kosru_kg import formats
@@ -16,7 +17,6 @@ from kosru_kg.vocab import CC_BY_SA_4, KOSRU, Minter, term
 
 SHAPES = sorted((Path(__file__).parent / "shapes-dcat").glob("*.ttl"))
 ROOT = "http://example.org/"
-BASE = "https://w3id.org/kosru/"
 BODIES = {fmt: f"the {fmt.label} dump\n".encode() * (i + 1) for i, fmt in enumerate(formats.DUMPS)}
 FACTS = dcat.GraphFacts(
     sources=(NamedNode("https://en.wikipedia.org/wiki/Kosovo%E2%80%93Russia_relations"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import BASE
 from openapi_spec_validator import validate
 
 from kosru_kg import errors, formats
@@ -12,7 +13,6 @@ from kosru_kg.config import Settings
 from kosru_kg.formats import Kind
 from kosru_kg.service import openapi, questions
 
-BASE = "https://w3id.org/kosru/"
 ANSWERS = {f.name: f.media_type for f in formats.of_kind(Kind.SOLUTIONS) if f.names}  # json, xml, csv, tsv
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import BASE
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, parse
 
 from kosru_kg import formats
@@ -14,7 +15,6 @@ from kosru_kg.graph.store import StoreLayout
 from kosru_kg.service import export
 from kosru_kg.service.versions import Versions
 
-BASE = "https://w3id.org/kosru/"
 LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 KOSOVO, SERBIA, CHINA = (NamedNode(f"{BASE}state/{name}") for name in ("kosovo", "serbia", "china"))
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pyshacl
 import pytest
 import rdflib
+from conftest import BASE
 from pyld import jsonld
 from rdflib.compare import isomorphic
 
@@ -108,9 +109,9 @@ def test_urls_name_the_server_asked(client):
 
 def test_void_links_the_catalogue(client):
     void = rdflib.Graph().parse(data=client.get("/.well-known/void").data, format="turtle")
-    dataset = rdflib.URIRef("https://w3id.org/kosru/dataset")
+    dataset = rdflib.URIRef(f"{BASE}dataset")
     assert rdflib.URIRef("http://localhost/.well-known/dcat") in set(void.objects(dataset, rdflib.RDFS.seeAlso))
-    assert (rdflib.URIRef("https://w3id.org/kosru/catalog"), DCAT.dataset, dataset) in void
+    assert (rdflib.URIRef(f"{BASE}catalog"), DCAT.dataset, dataset) in void
 
 
 def test_the_home_page_links_the_catalogue(client):

@@ -12,6 +12,7 @@ import shutil
 from html.parser import HTMLParser
 
 import pytest
+from conftest import BASE
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 
 from kosru_kg import formats
@@ -20,7 +21,7 @@ from kosru_kg.graph.store import StoreLayout
 from kosru_kg.query.embedded import EmbeddedBackend
 from kosru_kg.web import create_app
 
-COSTA_RICA = NamedNode("https://w3id.org/kosru/state/costa-rica")
+COSTA_RICA = NamedNode(f"{BASE}state/costa-rica")
 ALT_LABEL = NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
 IMMUTABLE = "public, max-age=31536000, immutable"
 NAMES = [fmt.file_name for fmt in formats.DUMPS]
@@ -171,7 +172,7 @@ def test_changes_default_to_the_previous_version_as_an_html_summary(versioned):
     text = response.text
     assert f"<code>{versions[1]}</code> to <code>{versions[2]}</code>" in text
     assert text.count('<section class="change">') == 1  # one resource changed
-    assert "&lt;https://w3id.org/kosru/state/costa-rica&gt;" in text
+    assert f"&lt;{BASE}state/costa-rica&gt;" in text
     assert "Republic of Costa Rica" in text and "Costa Rica (republic)" in text
     assert f"/versions/{versions[2]}/changes.rdfp?from={versions[1]}" in links(text)
 
