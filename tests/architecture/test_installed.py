@@ -7,6 +7,7 @@ every command then runs from a directory outside the checkout.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -20,14 +21,22 @@ from conftest import terminate
 from kosru_kg.config import Settings
 
 QUESTIONS = sorted(path.stem for path in Settings().queries_dir.glob("*.rq"))
+# What a wheel is built from: the packaging files, the sources and the folders shipped inside it.
+PACKAGED = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "src", "data", "ontology", "queries")
+JUNK = shutil.ignore_patterns("__pycache__", "*.egg-info")
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory, project_root) -> Path:
     """The bin directory of a fresh environment with only the built wheel of kosru_kg installed."""
     root = tmp_path_factory.mktemp("installed")
+    source = root / "source"  # a copy: building writes build/ and egg-info beside the sources, never in the checkout
+    source.mkdir()
+    for name in PACKAGED:
+        copy = shutil.copytree if (project_root / name).is_dir() else shutil.copy2
+        copy(project_root / name, source / name, **({"ignore": JUNK} if copy is shutil.copytree else {}))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(root / "dist"),
-                    str(project_root)], check=True, timeout=600)
+                    str(source)], check=True, timeout=600)
     wheel = next((root / "dist").glob("kosru_kg-*.whl"))
     venv.EnvBuilder(with_pip=False).create(root / "env")
     python = root / "env" / "bin" / "python"
