@@ -13,6 +13,7 @@ import select
 import signal
 import socket
 import threading
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -298,11 +299,21 @@ def test_a_failure_after_streaming_began_aborts_the_response(roomy):
         connection.close()
 
 
+def ask_when_free(server, query: str, tries: int = 5) -> int:
+    """The status of ``query``, asked again after the Retry-After a busy server names, as a polite client does."""
+    for _ in range(tries):
+        status, headers, body = ask(server, query)
+        if status != 503 or "Retry-After" not in headers:
+            return status
+        time.sleep(int(headers["Retry-After"]))  # the wait the server asked for, not a guess
+    return status
+
+
 def test_large_answers_stream_with_flat_memory(roomy, store):
     triples = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
     rows = " ".join(str(n) for n in range(30))
     query = f"SELECT * WHERE {{ ?s ?p ?o VALUES ?n {{ {rows} }} }}"  # 30 rows per triple, about 30 MB of JSON
-    assert ask(roomy, FAST)[0] == 200
+    assert ask_when_free(roomy, FAST) == 200  # earlier tests' aborted queries may still hold the slots
     worker = web_worker(roomy)
     before = peak_memory_kib(worker)
     status, headers, body = ask(roomy, query)
