@@ -21,6 +21,7 @@ class Kind(Enum):
     BOOLEAN = "boolean"  # an ASK query's answer
     GRAPH = "graph"  # triples: CONSTRUCT and DESCRIBE answers, resource descriptions, dumps
     DATASET = "dataset"  # quads: the named graphs, in the dumps
+    CHANGES = "changes"  # the triples added and removed between two versions
     PAGE = "page"  # HTML for people
 
     @classmethod
@@ -73,6 +74,9 @@ FORMATS = (
     # Datasets: the named graphs as quads.
     Format(("nquads",), "N-Quads", "application/n-quads", "nq", RdfFormat.N_QUADS, Kind.DATASET),
     Format(("trig",), "TriG", "application/trig", "trig", RdfFormat.TRIG, Kind.DATASET),
+    # Changes between versions: RDF Patch (https://afs.github.io/rdf-patch/); text/rdf-patch is its older name.
+    Format(("rdfp",), "RDF Patch", "application/rdf-patch", "rdfp", None, Kind.CHANGES),
+    Format((), "RDF Patch", "text/rdf-patch", "rdfp", None, Kind.CHANGES),
     # Pages.
     Format(("html",), "HTML", "text/html", "html", None, Kind.PAGE),
 )
@@ -116,3 +120,14 @@ PARSED = {Kind.SOLUTIONS: BY_MEDIA_TYPE["application/sparql-results+json"],
 def dump(name: str) -> Format:
     """The download format of that name (``turtle``, ``nquads``, …)."""
     return next(f for f in DUMPS if f.name == name)
+
+
+def dump_file(file_name: str) -> Format | None:
+    """The download format whose file is called ``file_name`` (``kosru.ttl``, …), or None."""
+    return next((f for f in DUMPS if f.file_name == file_name), None)
+
+
+def canonical(fmt: Format) -> Format:
+    """The named row of ``fmt``'s media type: an alias reached by Accept only (``text/rdf-patch``) is
+    answered as its canonical type."""
+    return fmt if fmt.names else next(f for f in of_kind(fmt.kind) if f.names and f.suffix == fmt.suffix)

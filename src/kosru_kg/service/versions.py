@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, Triple, parse
+from pyoxigraph import NamedNode, Quad, Triple, parse
 
 from kosru_kg import formats
 from kosru_kg.errors import BadRequest, NotFound
@@ -23,10 +23,6 @@ from kosru_kg.formats import Format, Kind
 from kosru_kg.graph.store import VERSION_NAME, Release, StoreLayout
 from kosru_kg.service import export
 
-# RDF Patch (https://afs.github.io/rdf-patch/), its text form; text/rdf-patch is its older name.
-PATCH_MEDIA_TYPE = "application/rdf-patch"
-PATCH_MEDIA_TYPES = (PATCH_MEDIA_TYPE, "text/rdf-patch")
-PATCH_SUFFIX = "rdfp"
 ARCHIVED = {Kind.GRAPH: formats.dump("ntriples"), Kind.DATASET: formats.dump("nquads")}  # what the others come from
 
 
@@ -41,7 +37,7 @@ class Versions:
 
     def release(self, version: str) -> Release:
         """The version of that name; an unknown (or malformed) name is a 404 naming the known ones."""
-        found = next((r for r in self.releases() if r.version == version), None) if VERSION_NAME.match(version) else None
+        found = self.layout.release(version) if VERSION_NAME.match(version) else None
         if found is None:
             raise NotFound(f"there is no version {version!r}; {self.known()}")
         return found
@@ -137,7 +133,7 @@ class Changes:
 
 def _read(path: Path, fmt: Format) -> list[Quad]:
     with path.open("rb") as handle:
-        return list(parse(handle, format=RdfFormat.N_QUADS if fmt.kind is Kind.DATASET else RdfFormat.N_TRIPLES))
+        return list(parse(handle, format=fmt.engine))
 
 
 def _sorted(triples: set[Triple]) -> list[Triple]:

@@ -24,8 +24,9 @@ class AppState:
     ontology: ontology.Ontology
     quota: QueryTimeQuota = field(init=False)
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = field(init=False)
-    # Values derived from the served version: pages' parts and pictures; and the downloads, apart,
-    # so that a slow JSON-LD dump never holds up a page. Keys may carry the request's Host.
+    # Values derived from the served version: pages' parts, pictures and descriptions, whose keys may
+    # carry the request's Host; and the dumps, apart, so that a slow JSON-LD dump never holds up a
+    # page and strangers' Host headers can never push a dump out.
     values: VersionCache = field(init=False, default_factory=lambda: VersionCache(entries=256))
     downloads: VersionCache = field(init=False, default_factory=lambda: VersionCache(entries=64))
 

@@ -27,8 +27,7 @@ VARIANTS = {f.media_type: f for f in (*formats.of_kind(Kind.GRAPH), *formats.of_
 def _catalogue() -> dcat.Catalogue:
     app_state = state()
     base = app_state.settings.base_iri
-    facts = cache.cached(("dcat-facts",), lambda: dcat.graph_facts(app_state.backend, base),
-                         in_cache=lambda: state().downloads)
+    facts = cache.cached(("dcat-facts",), lambda: dcat.graph_facts(app_state.backend, base))
     bodies = {fmt: downloads.dump_bytes(fmt) for fmt in formats.DUMPS}
     return dcat.catalogue(base, request.url_root, app_state.backend.version, app_state.backend.published,
                           bodies, facts)
@@ -50,7 +49,7 @@ def catalogue():
                                    keywords=dcat.KEYWORDS).encode("utf-8")
         return export.render(export.canonical(dcat.describe(cat)), fmt, base)
 
-    body = cache.cached(("dcat", request.url_root, fmt.name), render, in_cache=lambda: state().downloads)
+    body = cache.cached(("dcat", request.url_root, fmt.name), render)
     response = Response(body, content_type=protocol.content_type(media_type))
     response.vary.add("Accept")
     return response

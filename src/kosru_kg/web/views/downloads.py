@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 from flask import Blueprint, Response, request, url_for
 
@@ -21,20 +20,18 @@ blueprint = Blueprint("downloads", __name__)
 VOID_FORMATS = {f.media_type: f for f in formats.of_kind(Kind.GRAPH)}
 
 
-def _cached(key: tuple, compute: Callable[[], bytes]) -> bytes:
-    """Dumps have a cache (and a lock) of their own: a slow JSON-LD dump must not hold up the pages."""
-    return cache.cached(key, compute, in_cache=lambda: state().downloads)
-
-
 def dump_bytes(fmt: formats.Format) -> bytes:
-    """The served version's dump in ``fmt``: the bytes /download sends, which the DCAT catalogue's checksums describe."""
+    """The served version's dump in ``fmt``: the bytes /download sends, which the DCAT catalogue's checksums describe.
+
+    Dumps have a cache (and locks) of their own: a slow JSON-LD dump must not hold up the pages."""
     app_state = state()
-    return _cached(("dump", fmt.name), lambda: export.dump(app_state.backend, fmt, app_state.settings.base_iri))
+    return cache.cached(("dump", fmt.name), lambda: export.dump(app_state.backend, fmt, app_state.settings.base_iri),
+                        in_cache=lambda: state().downloads)
 
 
 @blueprint.get("/download/<name>")
 def download(name: str):
-    fmt = next((f for f in formats.DUMPS if f.file_name == name), None)
+    fmt = formats.dump_file(name)
     if fmt is None:
         available = ", ".join(f.file_name for f in formats.DUMPS)
         raise NotFound(f"there is no download {name!r}; the downloads are {available}")
@@ -62,7 +59,7 @@ def void_description():
                                 catalogue=catalogue)
         return export.render(export.canonical(triples), fmt, app_state.settings.base_iri)
 
-    response = Response(_cached(("void", request.url_root, fmt.name), describe),
+    response = Response(cache.cached(("void", request.url_root, fmt.name), describe),
                         content_type=protocol.content_type(media_type))
     response.vary.add("Accept")
     return response

@@ -9,8 +9,9 @@ from flask import Blueprint, Response, render_template, request, url_for
 
 from kosru_kg import formats
 from kosru_kg.errors import NotFound
+from kosru_kg.formats import Kind
 from kosru_kg.service import protocol
-from kosru_kg.service.versions import PATCH_MEDIA_TYPE, PATCH_MEDIA_TYPES, PATCH_SUFFIX, Versions
+from kosru_kg.service.versions import Versions
 from kosru_kg.web.middleware import whole_answers
 from kosru_kg.web.state import state
 
@@ -18,8 +19,9 @@ blueprint = Blueprint("versions", __name__)
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 LIST_TYPES = {"html": "text/html", "json": "application/json"}
-TRIG = formats.dump("trig").media_type
-CHANGES_TYPES = {"html": "text/html", PATCH_SUFFIX: PATCH_MEDIA_TYPE, "trig": TRIG}
+PAGE, PATCH, TRIG = formats.named("html", Kind.PAGE), formats.named("rdfp", Kind.CHANGES), formats.dump("trig")
+CHANGES_TYPES = {f.suffix: f.media_type for f in (PAGE, PATCH, TRIG)}  # by suffix or Accept; the page by default
+OLDER_NAMES = tuple(f.media_type for f in formats.of_kind(Kind.CHANGES) if not f.names)  # Accept only
 
 
 def versions() -> Versions:
@@ -31,7 +33,7 @@ def download(version: str, name: str):
     """A version's dump: the same bytes for good, so caches may keep it for a year without asking again."""
     published = versions()
     published.release(version)  # an unknown version is a 404 naming the known ones, whatever the file
-    fmt = next((f for f in formats.DUMPS if f.file_name == name), None)
+    fmt = formats.dump_file(name)
     if fmt is None:
         available = ", ".join(f.file_name for f in formats.DUMPS)
         raise NotFound(f"there is no download {name!r}; the downloads of version {version} are {available}")
@@ -43,17 +45,16 @@ def download(version: str, name: str):
     return response.make_conditional(request)
 
 
-def _chosen(offers: dict[str, str], suffix: str | None) -> str:
-    """The media type a suffix names, else the one Accept prefers (the first offer by default)."""
+def _chosen(offers: dict[str, str], suffix: str | None, older_names: tuple[str, ...] = ()) -> str:
+    """The media type a suffix names, else the one Accept prefers (the first offer by default); an offer's
+    older name, acceptable by Accept too, is answered as the offer."""
     if suffix is not None:
         if suffix not in offers:
             raise NotFound(f"there is no {suffix!r} form of this page; its forms are "
                            f"{', '.join('.' + s for s in offers if s != 'html')} (or none, for HTML)")
         return offers[suffix]
-    accept = request.headers.get("Accept")
-    if accept and PATCH_MEDIA_TYPES[1] in accept and PATCH_MEDIA_TYPE in offers.values():
-        accept = accept.replace(PATCH_MEDIA_TYPES[1], PATCH_MEDIA_TYPE)  # its older name
-    return protocol.negotiate(accept, list(offers.values()))
+    chosen = protocol.negotiate(request.headers.get("Accept"), [*offers.values(), *older_names])
+    return formats.canonical(formats.BY_MEDIA_TYPE[chosen]).media_type if chosen in older_names else chosen
 
 
 def _vary(response: Response, suffix: str | None) -> Response:
@@ -93,12 +94,12 @@ def listing(suffix: str | None):
 def changes(new: str, suffix: str | None):
     published = versions()
     old = published.from_version(new, request.args.get("from"))
-    media_type = _chosen(CHANGES_TYPES, suffix)
+    fmt = formats.BY_MEDIA_TYPE[_chosen(CHANGES_TYPES, suffix, OLDER_NAMES)]
     diff = published.changes(old, new)
-    if media_type == PATCH_MEDIA_TYPE:
-        response = Response(diff.patch(), content_type=f"{PATCH_MEDIA_TYPE}; charset=utf-8")
-    elif media_type == TRIG:
-        response = Response(diff.trig(state().settings.base_iri), content_type=protocol.content_type(TRIG))
+    if fmt is PATCH:
+        response = Response(diff.patch(), content_type=f"{PATCH.media_type}; charset=utf-8")
+    elif fmt is TRIG:
+        response = Response(diff.trig(state().settings.base_iri), content_type=protocol.content_type(TRIG.media_type))
     else:
         forms = {s: url_for(".changes", new=new, suffix=s, **{"from": old}) for s in CHANGES_TYPES if s != "html"}
         response = Response(render_template("pages/changes.html", changes=diff, subjects=diff.by_subject(),
