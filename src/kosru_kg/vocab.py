@@ -51,7 +51,7 @@ SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 # Where each table's resources live: the first segment of their IRI path under the base.
 TABLE_PATHS = {
     "sources": "source", "concepts": "concept", "roles": "role", "memberships": "membership",
-    "recognitions": "recognition", "counts": "count", "events": "event",
+    "positions": "position", "counts": "count", "events": "event",
     "sporting_events": "sport", "matches": "match", "results": "result", "stances": "stance",
     "statements": "statement", "vetoes": "veto", "relations": "relation",
 }
@@ -61,7 +61,7 @@ ENTITY_PATHS = {
     "Organ": "organization", "Mission": "organization", "SportsFederation": "organization",
     "NewsMedium": "organization", "Person": "person", "City": "place", "Region": "place",
     "Venue": "place", "Team": "team", "CompetitionSeries": "competition", "MusicalWork": "work",
-    "Document": "document",
+    "Document": "document", "SovereignEntity": "state",
 }
 KINDS = frozenset(TABLE_PATHS.values()) | frozenset(ENTITY_PATHS.values())  # every resource path's first segment
 SLUG = re.compile(r"\A[a-z0-9][a-z0-9-]*\Z")  # a resource's id: the last segment of its IRI path (\Z: no "\n" after)
@@ -79,6 +79,7 @@ RDFS_LABEL = term("rdfs:label")
 # rdfs:label, concepts a skos:prefLabel, sources a dct:title.
 NAMING = (term("rdfs:label"), term("skos:prefLabel"), term("dct:title"))
 NAMING_PATH = "|".join(str(p) for p in NAMING)  # the same, as a SPARQL property path
+SUMMARY = term("schema:disambiguatingDescription")  # a fact's or a state's one-line summary (graph/summaries.py)
 
 
 def prologue(*prefixes: str) -> str:

@@ -62,18 +62,18 @@ def failing_build(settings, data_dir):
 
 
 def test_unknown_entity_reference(settings, data_copy):
-    path = data_copy / "recognitions.csv"
-    line = edit_row(path, 0, recogniser="atlantis")
+    path = data_copy / "positions.csv"
+    line = edit_row(path, 0, state="atlantis")
     message = failing_build(settings, data_copy)
-    assert f"recognitions.csv:{line}: recogniser: unknown reference 'atlantis'" in message
+    assert f"positions.csv:{line}: state: unknown reference 'atlantis'" in message
 
 
 def test_malformed_date(settings, data_copy):
-    path = data_copy / "recognitions.csv"
+    path = data_copy / "positions.csv"
     index = first_row_with(path, "date")
     line = edit_row(path, index, date="2008-02-30")
     message = failing_build(settings, data_copy)
-    assert f"recognitions.csv:{line}: date: impossible date '2008-02-30'" in message
+    assert f"positions.csv:{line}: date: impossible date '2008-02-30'" in message
 
 
 def test_date_in_wrong_form(settings, data_copy):
@@ -114,14 +114,14 @@ def test_wikidata_identifier_not_in_reference(settings, data_copy):
 
 
 def test_concept_from_the_wrong_scheme(settings, data_copy):
-    path = data_copy / "recognitions.csv"
-    line = edit_row(path, 0, status="day")
+    path = data_copy / "positions.csv"
+    line = edit_row(path, 0, position="day")
     message = failing_build(settings, data_copy)
-    assert f"recognitions.csv:{line}: status: concept 'day' is not in scheme 'recognition-status'" in message
+    assert f"positions.csv:{line}: position: concept 'day' is not in scheme 'kosovo-position'" in message
 
 
 def test_every_error_is_reported_at_once(settings, data_copy):
-    edit_row(data_copy / "recognitions.csv", 0, recogniser="atlantis")
+    edit_row(data_copy / "positions.csv", 0, state="atlantis")
     edit_row(data_copy / "stances.csv", 0, holder="")
     message = failing_build(settings, data_copy)
-    assert "recognitions.csv" in message and "stances.csv" in message
+    assert "positions.csv" in message and "stances.csv" in message

@@ -112,7 +112,7 @@ def test_every_term_of_the_data_model_is_declared(graph):
 
 
 def test_precision_properties_pair_with_dates(graph):
-    for date in ("date", "startDate", "endDate", "withdrawalDate", "asOf"):
+    for date in ("date", "startDate", "endDate", "asOf"):
         assert graph.value(KOSRU[date], RDFS.range) == KOSRU.PartialDate
         precision = KOSRU[date + "Precision"]
         assert graph.value(precision, RDFS.range) == SKOS.Concept
@@ -121,7 +121,7 @@ def test_precision_properties_pair_with_dates(graph):
 
 
 @pytest.mark.parametrize("cls", [
-    "Recognition", "RecognitionCount", "Membership", "Role", "Stance", "Statement",
+    "PositionClaim", "RecognitionCount", "Membership", "Role", "Stance", "Statement",
     "Veto", "Event", "Result", "BilateralRelation", "SportingEvent", "Match",
     "DeclarationOfIndependence", "Performance",
 ])

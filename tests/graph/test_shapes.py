@@ -157,10 +157,10 @@ def test_provenance_message_is_the_documented_one(shapes):
 
 def test_ontology_graph_is_needed(shapes, ontology):
     """Without ont_graph, a sub-class value fails sh:class and targets are missed."""
-    data = Graph().parse(EXAMPLES / "valid" / "recognition.ttl", format="turtle")
+    data = Graph().parse(EXAMPLES / "valid" / "position-claim.ttl", format="turtle")
     conforms, report, _ = pyshacl.validate(data, shacl_graph=copy(shapes), inference="none")
     assert not conforms
-    assert KOSRUSH["RecognitionShape-recognisedState"] in result_shapes(report)
+    assert KOSRUSH["PositionClaimShape-claimedBy"] in result_shapes(report)
     assert not any(True for _ in data.subjects(RDF.type, KOSRU.Fact))
     conforms, _, text = validate(data, shapes, ontology)
     assert conforms, text

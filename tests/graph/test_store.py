@@ -51,10 +51,10 @@ def test_a_shape_violation_publishes_nothing(settings, tmp_path):
     ontology = tmp_path / "ontology"
     shutil.copytree(settings.ontology_dir, ontology)
     shapes = ontology / "shapes.ttl"
-    # A shape no real fact satisfies: every recognition must have an impossible property.
+    # A shape no real fact satisfies: every position claim must have an impossible property.
     shapes.write_text(shapes.read_text(encoding="utf-8") + """
 <https://w3id.org/kosru/shapes#ImpossibleShape> a <http://www.w3.org/ns/shacl#NodeShape> ;
-    <http://www.w3.org/ns/shacl#targetClass> <https://w3id.org/kosru/ontology#Recognition> ;
+    <http://www.w3.org/ns/shacl#targetClass> <https://w3id.org/kosru/ontology#PositionClaim> ;
     <http://www.w3.org/ns/shacl#property> [
         <http://www.w3.org/ns/shacl#path> <https://w3id.org/kosru/ontology#noSuchProperty> ;
         <http://www.w3.org/ns/shacl#minCount> 1 ;
@@ -63,7 +63,7 @@ def test_a_shape_violation_publishes_nothing(settings, tmp_path):
     with pytest.raises(ValidationFailed) as caught:
         build(settings.replace(store=str(layout.root), ontology_dir=str(ontology)))
     assert "test: impossible" in str(caught.value)
-    assert "recognitions.csv:" in str(caught.value)  # violations name the data row
+    assert "positions.csv:" in str(caught.value)  # violations name the data row
     assert layout.manifest() == before
 
 

@@ -17,10 +17,10 @@ from kosru_kg.graph.validate import validate
 from kosru_kg.query.embedded import EmbeddedBackend
 from kosru_kg.service import questions
 
-SIZE = 10_000  # triples: the real graph's 5,443 and two synthetic states, one with a hosted cup
+SIZE = 20_000  # triples: the real graph's 14,706 and a few synthetic states, one with a hosted cup
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 KOSRU = "https://w3id.org/kosru/ontology#"
-FACT_CLASSES = {"Recognition", "Stance", "Statement", "Event", "SportingEvent", "Match", "Result", "Veto",
+FACT_CLASSES = {"PositionClaim", "Stance", "Statement", "Event", "SportingEvent", "Match", "Result", "Veto",
                 "RecognitionCount", "BilateralRelation", "Membership", "Role", "PartiallyRecognisedState",
                 "State", "Person", "Team", "Venue", "City", "NewsMedium", "Source"}
 

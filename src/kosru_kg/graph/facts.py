@@ -17,6 +17,12 @@ from pathlib import Path
 from kosru_kg.vocab import SLUG
 
 QID = re.compile(r"^Q[1-9][0-9]*$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+ISO_CODES = {
+    "iso3166": (r"^[A-Z]{2}$", "a two-letter ISO 3166 code"),
+    "iso3166-alpha3": (r"^[A-Z]{3}$", "a three-letter ISO 3166 code"),
+    "iso3166-numeric": (r"^[0-9]{3}$", "a three-digit ISO 3166 numeric code"),
+}
 DATE_FORMS = {4: "year", 7: "month", 10: "day"}
 ENTITIES = ("entities",)
 EVENTS = ("events", "sporting_events", "matches")
@@ -123,7 +129,7 @@ def _fact_table(name, *columns):
 ENTITY_TYPES = (
     "State", "PartiallyRecognisedState", "InternationalOrganization", "Organ", "Mission",
     "SportsFederation", "NewsMedium", "Person", "City", "Region", "Venue", "Team",
-    "CompetitionSeries", "MusicalWork", "Document",
+    "CompetitionSeries", "MusicalWork", "Document", "SovereignEntity",
 )
 EVENT_TYPES = (
     "War", "MilitaryIntervention", "InternationalAdministration", "DeclarationOfIndependence",
@@ -142,6 +148,9 @@ TABLES: tuple[Table, ...] = (
         Field("publisher"),
         Field("published", "date"),
         Field("license", "iri"),
+        Field("oldid", "int"),
+        Field("language", "language"),
+        Field("as_of", "date"),
         Field("note"),
     )),
     Table("concepts", (
@@ -164,6 +173,9 @@ TABLES: tuple[Table, ...] = (
         Field("description"),
         Field("wikidata", "qid"),
         Field("iso3166", "iso3166"),
+        Field("iso_alpha3", "iso3166-alpha3"),
+        Field("iso_numeric", "iso3166-numeric"),
+        _concept("iso_status", "iso-code-status"),
         _ref("country"),
         _ref("part_of"),
     ),
@@ -186,16 +198,11 @@ TABLES: tuple[Table, ...] = (
         Field("since", "date"),
     ),
     _fact_table(
-        "recognitions",
-        _ref("recogniser", required=True),
-        _ref("recognised", required=True),
-        _concept("status", "recognition-status", required=True),
+        "positions",
+        _ref("state", required=True),
+        _concept("position", "kosovo-position", required=True),
         Field("date", "date"),
-        Field("date_note"),
-        Field("withdrawal_date", "date"),
-        _ref("reported_by"),
-        _ref("denied_by", many=True),
-        _ref("confirmed_by", many=True),
+        _ref("by"),
     ),
     _fact_table(
         "counts",
@@ -336,7 +343,7 @@ class Facts:
 def _parse_value(f: Field, raw: str):
     """Type one non-empty cell, or raise ValueError with the reason."""
     kind = f.kind
-    if kind in ("text", "choice", "slug", "id", "iri", "iso3166", "qid"):
+    if kind in ("text", "choice", "slug", "id", "iri", "qid", "language", *ISO_CODES):
         value = raw.strip()
         if kind == "choice" and value not in f.choices:
             raise ValueError(f"unknown value {value!r} (expected one of {', '.join(f.choices)})")
@@ -344,8 +351,10 @@ def _parse_value(f: Field, raw: str):
             raise ValueError(f"{value!r} is not a lower-case slug ([a-z0-9-])")
         if kind == "iri" and not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", value):
             raise ValueError(f"{value!r} is not an absolute http(s) IRI")
-        if kind == "iso3166" and not re.match(r"^[A-Z]{2}$", value):
-            raise ValueError(f"{value!r} is not a two-letter ISO 3166 code")
+        if kind in ISO_CODES and not re.match(ISO_CODES[kind][0], value):
+            raise ValueError(f"{value!r} is not {ISO_CODES[kind][1]}")
+        if kind == "language" and not LANGUAGE.match(value):
+            raise ValueError(f"{value!r} is not a language tag such as en or sr-Latn")
         if kind == "qid" and not QID.match(value):
             raise ValueError(f"{value!r} is not a Wikidata identifier (Q followed by digits)")
         return value

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import calendar
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from kosru_kg.graph.facts import TABLE_BY_NAME, Date, Facts, Record, Ref
-from kosru_kg.vocab import ENTITY_PATHS, KOSRU, RDF_TYPE, TABLE_PATHS, Minter, term
+from kosru_kg.graph import summaries
+from kosru_kg.graph.facts import ISO_CODES, TABLE_BY_NAME, Date, Facts, Record, Ref
+from kosru_kg.vocab import ENTITY_PATHS, KOSRU, RDF_TYPE, RDFS_LABEL, SUMMARY, TABLE_PATHS, Minter, term
 
 XSD_DATE_TYPES = {"year": "xsd:gYear", "month": "xsd:gYearMonth", "day": "xsd:date"}
 
 # Which class each table's resources have (where they live: vocab.TABLE_PATHS).
 TABLE_CLASSES = {
     "concepts": "skos:Concept", "roles": "kosru:Role", "memberships": "kosru:Membership",
-    "recognitions": "kosru:Recognition", "counts": "kosru:RecognitionCount",
+    "positions": "kosru:PositionClaim", "counts": "kosru:RecognitionCount",
     "sporting_events": "kosru:SportingEvent", "matches": "kosru:Match", "results": "kosru:Result",
     "stances": "kosru:Stance", "statements": "kosru:Statement", "vetoes": "kosru:Veto",
     "relations": "kosru:BilateralRelation",
@@ -31,7 +34,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "sources": {
         "title": "dct:title", "url": "schema:url", "part_of": "dct:isPartOf",
         "publisher": "dct:publisher", "published": "dct:issued", "license": "dct:license",
-        "note": "skos:note",
+        "oldid": "schema:version", "language": "dct:language", "as_of": "kosru:asOf", "note": "skos:note",
     },
     "concepts": {
         "label": "skos:prefLabel", "definition": "skos:definition", "exact_match": "skos:exactMatch",
@@ -39,7 +42,8 @@ COLUMNS: dict[str, dict[str, str]] = {
     "entities": {
         **_COMMON, "label": "rdfs:label", "alt_labels": "skos:altLabel",
         "description": "dct:description", "wikidata": "owl:sameAs",
-        "iso3166": "kosru:iso3166Alpha2", "country": "kosru:country",
+        "iso3166": "kosru:iso3166Alpha2", "iso_alpha3": "kosru:iso3166Alpha3",
+        "iso_numeric": "kosru:iso3166Numeric", "iso_status": "kosru:isoCodeStatus", "country": "kosru:country",
     },
     "roles": {
         **_COMMON, **_DATES, "label": "rdfs:label", "person": "kosru:roleHolder",
@@ -50,11 +54,9 @@ COLUMNS: dict[str, dict[str, str]] = {
         "status": "kosru:membershipStatus", "veto_power": "kosru:holdsVetoPower",
         "since": "kosru:startDate",
     },
-    "recognitions": {
-        **_COMMON, "recogniser": "kosru:recognisingState", "recognised": "kosru:recognisedState",
-        "status": "kosru:recognitionStatus", "date": "kosru:date", "date_note": "kosru:dateNote",
-        "withdrawal_date": "kosru:withdrawalDate", "reported_by": "kosru:reportedBy",
-        "denied_by": "kosru:deniedBy", "confirmed_by": "kosru:confirmedBy",
+    "positions": {
+        **_COMMON, "state": "kosru:positionOf", "position": "kosru:claimedPosition",
+        "date": "kosru:date", "by": "kosru:claimedBy",
     },
     "counts": {
         **_COMMON, "measure": "kosru:measure", "subject": "kosru:countSubject",
@@ -112,6 +114,16 @@ PART_OF = {"Organ": "kosru:organOf", "Mission": "kosru:organOf", "Venue": "kosru
            "City": "kosru:locatedIn", "Region": "kosru:locatedIn"}
 
 
+def latest_day(date: Date) -> str:
+    """The last day a date of any precision can denote, as xsd:date text."""
+    parts = [int(p) for p in date.text.split("-")]
+    if date.precision == "year":
+        return f"{parts[0]:04d}-12-31"
+    if date.precision == "month":
+        return f"{date.text}-{calendar.monthrange(parts[0], parts[1])[1]:02d}"
+    return date.text
+
+
 class Mapper:
     """Turns checked facts into triples under one base IRI."""
 
@@ -143,6 +155,7 @@ class Mapper:
         for table, columns in COLUMNS.items():
             for record in facts.records(table):
                 yield from self._record(facts, record, columns)
+        yield from self._position_summaries(facts)
         for scheme in sorted({r.get("scheme") for r in facts.records("concepts")}):
             node = self.scheme_iri(scheme)
             yield Triple(node, RDF_TYPE, term("skos:ConceptScheme"))
@@ -152,10 +165,27 @@ class Mapper:
         """One record's triples, its references resolved by ``facts`` (used by the synthetic graph)."""
         return self._record(facts, record, COLUMNS[record.table])
 
+    def _position_summaries(self, facts: Facts) -> Iterator[Triple]:
+        """Each state's position on Kosovo over time, as one sentence on the state itself."""
+        claims: dict[str, list[Record]] = defaultdict(list)
+        for claim in facts.records("positions"):
+            claims[claim.get("state").ident].append(claim)
+        for _, records in sorted(claims.items()):
+            subject = self.iri(facts.lookup(records[0].get("state")))
+            yield Triple(subject, SUMMARY, Literal(summaries.position_summary(facts, records), language="en"))
+
     def _record(self, facts: Facts, record: Record, columns: dict[str, str]) -> Iterator[Triple]:
         subject = self.iri(record)
         for cls in self.classes(record):
             yield Triple(subject, RDF_TYPE, NamedNode(cls))
+        described = summaries.describe(facts, record)
+        if described:
+            label, summary = described
+            if "label" not in columns:
+                yield Triple(subject, RDFS_LABEL, Literal(label, language="en"))
+            yield Triple(subject, SUMMARY, Literal(summary, language="en"))
+        if record.table == "positions" and record.get("date"):
+            yield Triple(subject, term("kosru:latestDate"), Literal(latest_day(record.get("date")), datatype=term("xsd:date")))
         if record.table == "concepts":
             yield Triple(subject, term("skos:inScheme"), self.scheme_iri(record.get("scheme")))
         if record.table == "entities" and record.get("part_of"):
@@ -186,6 +216,8 @@ class Mapper:
             return NamedNode(value)
         if kind == "qid":
             return NamedNode(term("wd:").value + value)
-        if kind in ("iso3166", "slug"):
+        if kind in ("slug", *ISO_CODES):
             return Literal(value)
+        if kind == "language":
+            return Literal(value, datatype=term("xsd:language"))
         return Literal(value, language="en")

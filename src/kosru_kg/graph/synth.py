@@ -2,7 +2,7 @@
 
 The synthetic graph is the real graph plus made-up states, each with its capital, stadium,
 teams, newspaper, officials and sources, and, for every year from 1990 to 2025, the same
-kinds of facts the real data holds: recognitions of Kosovo and of made-up territories (some
+kinds of facts the real data holds: claims about their positions on Kosovo (some
 later reported withdrawn), memberships, stances with reasons, statements, events, hosted
 tournaments with matches and results, relations, vetoes and recognition counts.
 
@@ -52,7 +52,7 @@ KINDS: dict[str, tuple[str, str | None]] = {
     "person": ("entities", "Person"), "city": ("entities", "City"), "region": ("entities", "Region"),
     "venue": ("entities", "Venue"), "team": ("entities", "Team"), "series": ("entities", "CompetitionSeries"),
     "work": ("entities", "MusicalWork"), "source": ("sources", None), "role": ("roles", None),
-    "membership": ("memberships", None), "recognition": ("recognitions", None), "count": ("counts", None),
+    "membership": ("memberships", None), "position": ("positions", None), "count": ("counts", None),
     "event": ("events", None), "tournament": ("sporting_events", None), "match": ("matches", None),
     "result": ("results", None), "stance": ("stances", None), "statement": ("statements", None),
     "veto": ("vetoes", None), "relation": ("relations", None),
@@ -86,7 +86,7 @@ class World(Facts):
     def matches(self, ref: Ref) -> list[Record]:
         if ref.ident.startswith("syn-"):
             table, kind = KINDS[ref.ident.split("-")[1]]
-            return [Record(table, 0, {"id": ref.ident, "type": kind})]
+            return [Record(table, 0, {"id": ref.ident, "type": kind, "label": ref.ident})]  # label: for summaries
         return super().matches(ref)
 
 
@@ -309,9 +309,7 @@ class _StateMaker:
             self._fact("memberships", f"syn-membership-{n}-org", member=_entity(state),
                        organization=_entity(f"syn-org-{self.block}"), status=_concept("member"),
                        since=self._date(rng.randint(founded, 2020))),
-            self._recognition("kosovo"),
-            *(self._recognition(f"syn-territory-{b}") for b in sorted(rng.sample(range(self.block + 1),
-                                                                                   min(2, self.block + 1)))),
+            *self._positions(),
             *(self._stance(k) for k in range(3)),
         ]
         for other in sorted({self._other() for _ in range(2)} - {None}):
@@ -348,22 +346,25 @@ class _StateMaker:
                        claimed_by=_entity(territory)),
         ]
 
-    def _recognition(self, recognised: str) -> Record:
-        """This state's position on recognising ``recognised``, as the real recognitions give it."""
+    def _positions(self) -> list[Record]:
+        """Claims about this state's position on Kosovo, in the real roster's proportions."""
         rng, n = self.rng, self.n
-        status = rng.choices(("recognises", "does-not-recognise", "withdrawal-reported"), (55, 35, 10))[0]
+        state = _entity(self.state)
+        status = rng.choices(("recognised", "does-not-recognise", "withdrawal-reported"), (55, 35, 10))[0]
         year = rng.randint(2008, 2025)
-        values = {"recogniser": _entity(self.state), "recognised": _entity(recognised),
-                  "status": _concept(status)}
-        if status != "does-not-recognise":
-            values["date"] = self._date(year)
-        else:
-            values["date_note"] = f"Position recorded in {year}."
+        if status == "does-not-recognise":
+            return [self._fact("positions", f"syn-position-{n}-no", state=state,
+                               position=_concept("does-not-recognise"), date=self._date(year))]
+        claims = [self._fact("positions", f"syn-position-{n}-yes", state=state, position=_concept("recognised"),
+                             date=self._date(year))]
         if status == "withdrawal-reported":
-            values |= {"withdrawal_date": self._date(rng.randint(year, 2025)), "reported_by": _entity("serbia"),
-                       "denied_by": (_entity(recognised),) if rng.random() < 0.5 else (),
-                       "confirmed_by": (_entity(self.state),) if rng.random() < 0.3 else ()}
-        return self._fact("recognitions", f"syn-recognition-{n}-{recognised.removeprefix('syn-')}", **values)
+            claims.append(self._fact("positions", f"syn-position-{n}-withdrawn", state=state,
+                                     position=_concept("withdrawal-reported"), by=_entity("serbia"),
+                                     date=self._date(rng.randint(year, 2025))))
+            if rng.random() < 0.5:
+                claims.append(self._fact("positions", f"syn-position-{n}-denied", state=state,
+                                         position=_concept("withdrawal-denied"), by=_entity("kosovo")))
+        return claims
 
     def _stance(self, k: int) -> Record:
         rng = self.rng

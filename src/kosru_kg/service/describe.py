@@ -3,7 +3,7 @@
 A description is the resource's outgoing and incoming statements (a symmetric concise
 bounded description; the facts have no blank nodes, so one hop is all of it), the names of
 every resource and property those statements link to, and the web address of each of the
-resource's sources — so that a page, or a client reading the RDF, can name everything it
+resource's sources, and the one-line summary of each linked fact — so that a page, or a client reading the RDF, can name everything it
 shows without asking again. The IRI is bound with ``substitutions``, never written into
 the query text.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 from pyoxigraph import NamedNode, Triple, Variable
 
 from kosru_kg.query.backend import Backend
-from kosru_kg.vocab import NAMING, prologue
+from kosru_kg.vocab import NAMING, SUMMARY, prologue
 
 DESCRIBE = prologue("prov", "schema") + f"""
 CONSTRUCT {{ ?resource ?p ?o . ?s ?q ?resource . ?linked ?naming ?name . ?source schema:url ?url . }}
@@ -22,7 +22,7 @@ WHERE {{
   UNION {{ ?s ?q ?resource }}
   UNION {{
     {{ ?resource ?linked ?any }} UNION {{ ?resource ?any ?linked }} UNION {{ ?linked ?any ?resource }} UNION {{ ?any ?linked ?resource }}
-    VALUES ?naming {{ {" ".join(str(p) for p in NAMING)} }}
+    VALUES ?naming {{ {" ".join(str(p) for p in (*NAMING, SUMMARY))} }}
     ?linked ?naming ?name
   }}
   UNION {{ ?resource prov:wasDerivedFrom ?source . ?source schema:url ?url }}

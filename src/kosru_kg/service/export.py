@@ -32,7 +32,8 @@ __all__ = ["CONTEXT", "canonical", "context_document", "dump", "prefixes", "rend
 _JSON_VALUES = {
     "ref": "iri", "refs": "iri", "concept": "iri", "concepts": "iri", "sources": "iri",
     "iri": "iri", "qid": "iri", "date": "date", "int": "native", "bool": "native",
-    "iso3166": "string", "slug": "string", "text": "text", "texts": "text",
+    "iso3166": "string", "iso3166-alpha3": "string", "iso3166-numeric": "string", "slug": "string",
+    "text": "text", "texts": "text", "language": "xsd:language",
 }
 _SEVERAL = {"refs", "concepts", "sources", "texts"}  # kinds holding a list of values
 # Properties Mapper writes beyond COLUMNS, and the ones the ontology describes itself with.
@@ -44,6 +45,7 @@ _OTHER_PROPERTIES = {
     "rdfs:domain": ("iri", False), "rdfs:range": ("iri", False),
     "rdfs:subClassOf": ("iri", True), "rdfs:subPropertyOf": ("iri", True),
     "dct:created": ("date", False), "dct:modified": ("date", False),
+    "kosru:latestDate": ("xsd:date", False), "schema:disambiguatingDescription": ("text", False),
 }
 _KEYS = {"prov:wasDerivedFrom": "sources"}  # where the property's local name reads poorly
 # A date property has one key per precision, so each value stays a plain string that round-trips
@@ -85,6 +87,8 @@ def _terms() -> dict[str, object]:
             definition: dict[str, object] = {"@id": prop}
             if value == "iri":
                 definition["@type"] = "@id"
+            if value.startswith("xsd:"):  # a literal of one datatype
+                definition["@type"] = value
             if value == "string":
                 definition["@language"] = None
             if several:

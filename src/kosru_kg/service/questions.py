@@ -20,6 +20,7 @@ A request's values are checked against the parameter and bound with pyoxigraph's
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,7 +34,9 @@ from kosru_kg.query.backend import Backend
 from kosru_kg.vocab import KINDS, NAMING_PATH, SLUG, term
 
 XSD_INTEGER = term("xsd:integer")
-FREE_TYPES = ("year", "enum", "string", "iri")
+XSD_DATE = term("xsd:date")
+TODAY = "today"  # a date parameter's value for the day of the request
+FREE_TYPES = ("year", "date", "enum", "string", "iri")
 MAX_TEXT = 200  # characters of a string parameter: enough for any name, too short for abuse
 HEADER_KEYS = ("title", "description", "param", "picture")
 # The formats an answer is offered in beside its page, at /questions/<name>.<format name>: the
@@ -44,6 +47,8 @@ _FIELD = re.compile(r"#\s?(?P<key>[a-z]+):\s*(?P<value>.*)")
 _CONTINUATION = re.compile(r"#\s{2,}(?P<value>\S.*)")
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _YEARS = re.compile(r"(?P<low>\d{4})\s*-\s*(?P<high>\d{4})")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)  # a date parameter's range: no year 0, no year 10000
 _PATH = re.compile(r"[a-z0-9-]+(?:/[a-z0-9-]+)*")
 
 _LABEL = NAMING_PATH
@@ -97,6 +102,11 @@ class Parameter:
             if not value.strip() or len(value) > MAX_TEXT or not value.isprintable():
                 raise self.refused(value)
             return Literal(value)
+        if self.type == "date":
+            try:
+                return Literal(_date(value).isoformat(), datatype=XSD_DATE)
+            except ValueError:
+                raise self.refused(value) from None
         if self.type in ("year", "enum"):
             if value not in self.allowed:
                 raise self.refused(value)
@@ -125,6 +135,8 @@ class Parameter:
             return f"a year from {self.allowed[0]} to {self.allowed[-1]}"
         if self.type == "enum":
             return "one of " + ", ".join(self.allowed)
+        if self.type == "date":
+            return f"a date written YYYY-MM-DD, from {MIN_DATE} to {MAX_DATE}, or {TODAY}"
         if self.type == "iri":
             return "the IRI of a resource of this dataset, or its path such as state/kosovo"
         if self.allowed:
@@ -166,6 +178,18 @@ class Question:
 
     def answer(self, backend: Backend, bindings: Mapping[Variable, Literal | NamedNode]) -> QuerySolutions:
         return backend.query(self.sparql, substitutions=bindings)
+
+
+def _date(value: str) -> dt.date:
+    """A date parameter's value as a date: ``today``, or an ISO date within the years a question covers."""
+    if value == TODAY:
+        return dt.date.today()
+    if not _ISO_DATE.fullmatch(value):
+        raise ValueError(value)
+    day = dt.date.fromisoformat(value)
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise ValueError(value)
+    return day
 
 
 def _exists(backend: Backend, node: NamedNode, param: Parameter) -> bool:
@@ -246,7 +270,7 @@ def _allowed(kind: str, text: str, where: str) -> tuple[str, ...]:
     values = tuple(value.strip() for value in text.split(",") if value.strip())
     if kind == "enum" and not values:
         raise QuestionError(f"{where}: an enum parameter lists its allowed values")
-    if kind in ("string", "iri") and values:
+    if kind in ("string", "iri", "date") and values:
         raise QuestionError(f"{where}: a {kind} parameter takes no list of allowed values")
     if kind in KINDS and not all(SLUG.match(value) for value in values):
         raise QuestionError(f"{where}: the allowed values of a {kind} parameter are ids such as russia")

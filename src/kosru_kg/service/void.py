@@ -28,7 +28,7 @@ PROPERTY_PARTITIONS = "SELECT ?property (COUNT(*) AS ?n) WHERE { ?s ?property ?o
 GRAPHS = "SELECT ?graph (COUNT(*) AS ?n) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph ORDER BY ?graph"
 SOURCES = f"""PREFIX kosru: <{KOSRU}> PREFIX rdfs: <{PREFIXES["rdfs"]}> PREFIX schema: <{PREFIXES["schema"]}>
     SELECT DISTINCT ?url WHERE {{ ?source a/rdfs:subClassOf* kosru:Source ; schema:url ?url }} ORDER BY ?url"""
-FIRST_RECOGNITION = f"SELECT ?r WHERE {{ ?r a <{KOSRU}Recognition> }} ORDER BY ?r LIMIT 1"
+FIRST_CLAIM = f"SELECT ?r WHERE {{ ?r a <{KOSRU}PositionClaim> }} ORDER BY ?r LIMIT 1"
 DESCRIBED = "ASK { ?s ?p ?o }"
 
 
@@ -105,7 +105,7 @@ def _vocabularies(terms: list[NamedNode]) -> list[NamedNode]:
 
 
 def _examples(backend: Backend, minter: Minter) -> list[NamedNode]:
-    """Kosovo, Russia and a recognition: those the graph describes."""
+    """Kosovo, Russia and a claim of a position on Kosovo: those the graph describes."""
     candidates = [minter.resource("state", "kosovo"), minter.resource("state", "russia")]
-    candidates += [row["r"] for row in backend.query(FIRST_RECOGNITION)]
+    candidates += [row["r"] for row in backend.query(FIRST_CLAIM)]
     return [c for c in candidates if bool(backend.query(DESCRIBED, substitutions={Variable("s"): c}))]

@@ -17,7 +17,7 @@ from pyoxigraph import Literal, NamedNode
 
 from kosru_kg.config import Settings
 from kosru_kg.query.backend import Backend
-from kosru_kg.vocab import Minter, prologue, term
+from kosru_kg.vocab import Minter, prologue
 from kosru_kg.web import cache
 from kosru_kg.web.render import terms
 from kosru_kg.web.render.svg import NAMESPACE, element
@@ -38,12 +38,13 @@ SELECT DISTINCT ?item ?kind ?start ?end ?label ?speaker ?text WHERE {
   OPTIONAL { ?item kosru:speaker/rdfs:label ?speaker }
   OPTIONAL { ?item dct:description|kosru:paraphrase ?text }
 }"""
-# Recognitions counted by status, by which of their dates, and by the year of that date.
+# States counted in the year of their first dated claim of each position (as recognitions-per-year.rq).
 PER_YEAR_QUERY = QUERY_PREFIXES + """
-SELECT ?status ?dateProperty ?year (COUNT(DISTINCT ?recognition) AS ?count) WHERE {
-  VALUES ?dateProperty { kosru:date kosru:withdrawalDate }
-  ?recognition a kosru:Recognition ; kosru:recognitionStatus ?status ; ?dateProperty ?date .
-} GROUP BY ?status ?dateProperty (YEAR(?date) AS ?year)"""
+SELECT ?position ?year (COUNT(?state) AS ?count) WHERE {
+  { SELECT ?state ?position (MIN(?date) AS ?first) WHERE {
+      ?claim kosru:positionOf ?state ; kosru:claimedPosition ?position ; kosru:latestDate ?date .
+    } GROUP BY ?state ?position }
+} GROUP BY ?position (YEAR(?first) AS ?year)"""
 
 KINDS = {  # timeline kinds in legend order: CSS class suffix → legend text
     "event": "Political or diplomatic event",
@@ -172,26 +173,25 @@ def spread(ideal: list[float], gap: float, top: float) -> list[float]:
 
 @dataclass(frozen=True)
 class Series:
-    status: str  # id of a concept of the recognition-status scheme
-    date_property: str
+    position: str  # id of a concept of the kosovo-position scheme
     label: str
     css_class: str
     noun: tuple[str, str]  # singular, plural
 
 
 SERIES = (
-    Series("recognises", "kosru:date", "Recognitions", "bar-recognitions", ("recognition", "recognitions")),
-    Series("withdrawal-reported", "kosru:withdrawalDate", "Reported withdrawals", "bar-withdrawals",
+    Series("recognised", "Recognitions", "bar-recognitions", ("recognition", "recognitions")),
+    Series("withdrawal-reported", "Reported withdrawals", "bar-withdrawals",
            ("reported withdrawal", "reported withdrawals")),
 )
 
 
 def per_year(backend: Backend, settings: Settings) -> list[dict[int, int]]:
-    """For each of SERIES, how many recognitions of its status fall in each year of its date."""
+    """For each of SERIES, how many states' first claim of its position falls in each year."""
     minter = Minter(settings.base_iri)
-    wanted = {(minter.resource("concept", s.status).value, term(s.date_property).value): {} for s in SERIES}
+    wanted = {minter.resource("concept", s.position).value: {} for s in SERIES}
     for row in backend.query(PER_YEAR_QUERY):
-        counts = wanted.get((row["status"].value, row["dateProperty"].value))
+        counts = wanted.get(row["position"].value)
         if counts is not None and row["year"] is not None:
             counts[int(row["year"].value)] = int(row["count"].value)
     return list(wanted.values())

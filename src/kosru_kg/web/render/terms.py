@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from kosru_kg.query.backend import Backend
-from kosru_kg.vocab import NAMING, ONTOLOGY_IRI, PREFIXES, names
+from kosru_kg.vocab import NAMING, ONTOLOGY_IRI, PREFIXES, SUMMARY, names
 
 XSD = PREFIXES["xsd"]
 LABEL_QUERY = f"""
 SELECT ?s ?naming ?label WHERE {{
   VALUES ?s {{ %s }}
-  VALUES ?naming {{ {" ".join(str(p) for p in NAMING)} }}
+  VALUES ?naming {{ {" ".join(str(p) for p in (*NAMING, SUMMARY))} }}
   ?s ?naming ?label
 }}"""
 
@@ -29,18 +29,32 @@ class TermView:
     iri: str | None = None
     datatype: str | None = None
     language: str | None = None
+    title: str | None = None  # a linked resource's one-line summary, shown when pointed at
 
 
-def labels(backend: Backend, terms: Iterable) -> dict[str, str]:
-    """English labels of the IRIs among ``terms``, fetched in one query."""
+class Names(dict):
+    """IRI → name, with each named resource's one-line summary beside it (``summaries``)."""
+
+    def __init__(self, *args, summaries: dict[str, str] | None = None):
+        super().__init__(*args)
+        self.summaries = summaries or {}
+
+
+def labels(backend: Backend, terms: Iterable) -> Names:
+    """English labels (and summaries) of the IRIs among ``terms``, fetched in one query per 500."""
     iris = sorted({t.value for t in terms if isinstance(t, NamedNode)})
-    found: dict[str, str] = {}
+    found = Names()
     for start in range(0, len(iris), 500):
         values = " ".join(f"<{iri}>" for iri in iris[start:start + 500])
-        rows = backend.query(LABEL_QUERY % values)
-        found.update((iri, name.value) for iri, name in names(
-            Triple(row["s"], row["naming"], row["label"]) for row in rows).items())
+        triples = [Triple(row["s"], row["naming"], row["label"]) for row in backend.query(LABEL_QUERY % values)]
+        found.update((iri, name.value) for iri, name in names(triples).items())
+        found.summaries.update(summaries(triples))
     return found
+
+
+def summaries(triples: Iterable[Triple]) -> dict[str, str]:
+    """The one-line summary of each resource of ``triples`` that has one."""
+    return {t.subject.value: t.object.value for t in triples if t.predicate == SUMMARY}
 
 
 def local_path(iri: str, base_iri: str) -> str | None:
@@ -59,7 +73,8 @@ def view(term, names: dict[str, str], base_iri: str, root: str = "") -> TermView
     if isinstance(term, NamedNode):
         path = local_path(term.value, base_iri)
         href = root + path if path else term.value
-        return TermView(names.get(term.value, _short(term.value)), href=href, iri=term.value)
+        return TermView(names.get(term.value, _short(term.value)), href=href, iri=term.value,
+                        title=getattr(names, "summaries", {}).get(term.value))
     if isinstance(term, BlankNode):
         return TermView(f"_:{term.value}")
     if isinstance(term, Triple):  # an RDF 1.2 triple term, which any query can make with TRIPLE() or <<( )>>

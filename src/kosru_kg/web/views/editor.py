@@ -26,11 +26,12 @@ from kosru_kg.web.views.questions import catalogue, results_table
 
 blueprint = Blueprint("editor", __name__)
 
-DEFAULT_QUERY = prologue("kosru") + """
+DEFAULT_QUERY = prologue("kosru", "skos") + """
 # Which states recognised Kosovo first?
 SELECT ?state ?date WHERE {
-  ?recognition a kosru:Recognition ;
-    kosru:recognisingState ?state ;
+  ?claim a kosru:PositionClaim ;
+    kosru:positionOf ?state ;
+    kosru:claimedPosition/skos:prefLabel "recognised"@en ;
     kosru:date ?date .
 }
 ORDER BY ?date

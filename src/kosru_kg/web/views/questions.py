@@ -20,7 +20,7 @@ from kosru_kg.errors import NotFound
 from kosru_kg.service import protocol, questions
 from kosru_kg.vocab import prologue
 from kosru_kg.web.render import pictures
-from kosru_kg.web.render.terms import TermView, labels, view
+from kosru_kg.web.render.terms import Names, TermView, labels, view
 from kosru_kg.web.state import state
 
 blueprint = Blueprint("questions", __name__)
@@ -125,7 +125,8 @@ def results_table(solutions: QuerySolutions, backend, base_iri: str, root: str, 
         cells = []
         for v in shown:
             label = row[v + "Label"] if v in labelled else None
-            own = {row[v].value: label.value} if label is not None and isinstance(row[v], NamedNode) else names
+            own = (Names({row[v].value: label.value}, summaries=names.summaries)
+                   if label is not None and isinstance(row[v], NamedNode) else names)
             cells.append(view(row[v], own, base_iri, root))
         rows.append(cells)
     return [Column(v, heading(v)) for v in shown], rows, truncated

@@ -29,7 +29,7 @@ from kosru_kg import formats, vocab
 from kosru_kg.errors import NotFound
 from kosru_kg.formats import Kind
 from kosru_kg.service import describe, export, ontology, protocol
-from kosru_kg.vocab import KOSRU, ONTOLOGY_IRI, PREFIXES, RDF_TYPE, SLUG, WIKIDATA_PAGE, term
+from kosru_kg.vocab import KOSRU, ONTOLOGY_IRI, PREFIXES, RDF_TYPE, SLUG, SUMMARY, WIKIDATA_PAGE, term
 from kosru_kg.web.render import terms
 from kosru_kg.web.state import state
 
@@ -38,7 +38,7 @@ blueprint = Blueprint("resources", __name__)
 # The first path segment of every IRI the graph mints: the mapping's paths, concept schemes and graphs.
 KINDS = sorted({*vocab.KINDS, "scheme", "graph"})
 VOID = "/.well-known/void"  # the VoID description, which describes the dataset and its graphs
-DESCRIPTIONS = (term("dct:description"), term("skos:definition"))
+DESCRIPTIONS = (SUMMARY, term("dct:description"), term("skos:definition"))
 SOURCE, URL, SAME_AS = term("prov:wasDerivedFrom"), term("schema:url"), term("owl:sameAs")
 
 
@@ -190,7 +190,8 @@ def _answer(path: str, suffix: str | None, page: Callable[[list[Alternate]], str
 
 def _shower(triples: Iterable[Triple], anchor: Callable[[NamedNode], str | None] = lambda node: None):
     """A function showing a term of ``triples`` by its name, linked locally (or to ``anchor(node)`` if it gives one)."""
-    named = {iri: name.value for iri, name in vocab.names(triples).items()}
+    named = terms.Names({iri: name.value for iri, name in vocab.names(triples).items()},
+                        summaries=terms.summaries(triples))
     base = state().settings.base_iri
     root = request.script_root
 
