@@ -117,8 +117,9 @@ def _count(facts: Facts, r: Record) -> tuple[str, str]:
     scope = f"among members of {name(facts, r.get('scope'))}" if r.get("scope") else ""
     out_of = f"(out of {r.get('out_of')})" if r.get("out_of") else ""
     as_of = when(r.get("as_of"), on="as of", in_="as of")
-    label = _join(value, measure, scope, as_of) if as_of else _join(value, measure, scope, "(undated)")
     claimant = name(facts, r.get("claimed_by")) if r.get("claimed_by") else "The source"
+    according = f"(according to {claimant})" if r.get("claimed_by") else ""
+    label = _join(value, measure, scope, as_of or "(undated)", according)
     return label, _join(claimant, "counted", value, measure, scope, out_of, as_of) + "."
 
 
@@ -165,30 +166,45 @@ def describe(facts: Facts, record: Record) -> tuple[str, str] | None:
     return describer(facts, record) if describer else None
 
 
-def position_summary(facts: Facts, claims: Iterable[Record]) -> str:
-    """One state's position over time, from its claims in date order.
+PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 
-    For example: "Recognised Kosovo on 16 October 2012; Serbia reported a withdrawal in
-    February 2018, which Kosovo denies."
+
+def position_summary(facts: Facts, claims: Iterable[Record]) -> str:
+    """One state's position over time, a phrase per kind of claim and claimant, in date order.
+
+    For example: "Recognised Kosovo on 16 October 2012; Serbia reported a withdrawal on
+    15 February 2018". Of several dates for the same claim, the most precise is shown (the
+    claims themselves keep every date with its source).
     """
-    claims = sorted(claims, key=lambda c: (c.get("date").text if c.get("date") else "9999", c.row))
-    parts: list[str] = []
-    denials = [c for c in claims if c.get("position").ident == "withdrawal-denied"]
-    for c in claims:
-        position, date = c.get("position").ident, c.get("date")
-        by = name(facts, c.get("by")) if c.get("by") else ""
-        if position == "recognised":
-            parts.append(_join("recognised Kosovo", when(date) or "(date not found)"))
-        elif position == "withdrawal-reported":
-            deniers = sorted({name(facts, d.get("by")) for d in denials if d.get("by")})
-            denied = f", which {' and '.join(deniers)} {'deny' if len(deniers) > 1 else 'denies'}" if deniers else ""
-            parts.append(_join(by, "reported a withdrawal" if by else "a withdrawal was reported", when(date)) + denied)
-        elif position == "reaffirmed":
-            parts.append(_join("recognition re-affirmed", f"by {by}" if by else "", when(date)))
-        elif position == "does-not-recognise":
-            parts.append(_join("does not recognise Kosovo", when(date, on="as of", in_="as of")))
-    parts = list(dict.fromkeys(parts))  # the same claim from several sources reads once
-    if not parts:
+    groups: dict[tuple[str, str], list[Record]] = {}
+    for claim in claims:
+        by = name(facts, claim.get("by")) if claim.get("by") else ""
+        groups.setdefault((claim.get("position").ident, by), []).append(claim)
+    if any(p == "withdrawal-reported" and by for p, by in groups):
+        groups.pop(("withdrawal-reported", ""), None)  # an unattributed report of the same withdrawal
+    deniers = sorted(by for (p, by) in groups if p == "withdrawal-denied" and by)
+    phrases = []
+    for (position, by), records in groups.items():
+        dated = [r.get("date") for r in records if r.get("date")]
+        date = min(dated, key=lambda d: (PRECISION_RANK[d.precision], d.text)) if dated else None
+        phrase = _phrase(position, by, date, deniers)
+        if phrase:
+            phrases.append((date.text if date else "9999", phrase))
+    if not phrases:
         return "No position on recognising Kosovo was found in the sources searched."
-    text = "; ".join(parts)
+    text = "; ".join(phrase for _, phrase in sorted(phrases))
     return text[0].upper() + text[1:] + "."
+
+
+def _phrase(position: str, by: str, date: Date | None, deniers: list[str]) -> str:
+    if position == "recognised":
+        return _join("recognised Kosovo", when(date) or "(date not found)")
+    if position == "withdrawal-reported":
+        denied = [d for d in deniers if d != by]
+        tail = f", which {' and '.join(denied)} {'deny' if len(denied) > 1 else 'denies'}" if denied else ""
+        return _join(by, "reported a withdrawal" if by else "a withdrawal was reported", when(date)) + tail
+    if position == "reaffirmed":
+        return _join("recognition re-affirmed", f"by {by}" if by else "", when(date))
+    if position == "does-not-recognise":
+        return _join("did not recognise Kosovo", when(date, on="as of", in_="as of"))
+    return ""

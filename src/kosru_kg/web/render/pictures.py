@@ -274,6 +274,7 @@ def nice_step(span: float, max_ticks: int) -> int:
 
 
 PICTURES = {"timeline": timeline_svg, "recognitions-per-year": recognitions_chart_svg}
+ANSWER_PICTURES = ("roster-map",)  # drawn from a question's own answer (views/questions.py), not from the graph
 
 
 def picture(name: str) -> Markup:

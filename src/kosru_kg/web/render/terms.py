@@ -100,3 +100,9 @@ def _format_literal(value: str, datatype: str | None) -> str:
     except ValueError:
         return value
     return value
+
+
+def view_date(text: str) -> str:
+    """An ISO date of any precision as people write it ("17 February 2008", "March 2014", "2012")."""
+    datatype = {10: "date", 7: "gYearMonth"}.get(len(text))
+    return _format_literal(text, XSD + datatype) if datatype else text

@@ -84,7 +84,7 @@ def unplaced(entries: Sequence[MapEntry]) -> list[MapEntry]:
 
 
 def world_map(entries: Sequence[MapEntry], legend: Sequence[LegendItem], title: str, description: str,
-              marked: str = "XK") -> str:
+              marked: str = "XK", marked_name: str = "Kosovo") -> str:
     """An inline <svg> world map: a linked shape (or circle) per entry filled by its category's colour,
     every other state grey, ``marked`` outlined and ringed, and a legend with a count per category.
 
@@ -125,7 +125,7 @@ def world_map(entries: Sequence[MapEntry], legend: Sequence[LegendItem], title: 
     ringed = ""  # the marked state's name, once it has a ring: by its entry, else its code
     marker = Markup("")
     if marked in known.points:
-        ringed = by_code[marked].name if marked in by_code else marked
+        ringed = by_code[marked].name if marked in by_code else marked_name
         x, y = known.points[marked]
         drawn.append(element("circle", cx=x, cy=y, r=RING_RADIUS, fill="none", stroke=MARK, stroke_width=3,
                              class_="marker"))

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from flask import Blueprint, render_template, request, url_for
-from pyoxigraph import Literal, Variable
+from markupsafe import Markup
+from pyoxigraph import Literal, NamedNode, Variable
 
 from kosru_kg import formats
 from kosru_kg.config import Settings
 from kosru_kg.query.backend import Backend
-from kosru_kg.service import void
+from kosru_kg.service import roster, void
 from kosru_kg.service.versions import Versions
 from kosru_kg.vocab import ONTOLOGY_IRI, Minter, prologue
 from kosru_kg.web import cache
 from kosru_kg.web.middleware import whole_answers
 from kosru_kg.web.render import pictures, terms
+from kosru_kg.web.render import roster as roster_drawing
 from kosru_kg.web.render.terms import TermView
 from kosru_kg.web.state import state
 
@@ -102,7 +105,35 @@ def home():
     return render_template("pages/home.html", overview=facts, downloads=formats.DUMPS,
                            cite=citation(app_state.settings, app_state.backend.version),
                            timeline=pictures.picture("timeline"),
-                           chart=pictures.picture("recognitions-per-year"))
+                           chart=pictures.picture("recognitions-per-year"), positions=todays_positions())
+
+
+@dataclass(frozen=True)
+class Positions:
+    """Today's standings under Kosovo's government's view: the home page's map and its table."""
+
+    map: Markup
+    tally: roster.Tally
+    rows: list[tuple[TermView, roster.Standing, str]]  # the state linked, its standing, its standing in words
+    question: str  # where to choose another date or viewpoint
+
+
+def todays_positions() -> Positions:
+    """Drawn once a day per version: "today" moves, the standings only with a new claim's date."""
+    app_state, root = state(), request.script_root
+    settings = app_state.settings
+    today = dt.date.today().isoformat()
+
+    def compute() -> Positions:
+        question = app_state.questions[roster.QUESTION]
+        values = {**roster.TODAY, "asOf": today}
+        standings = roster.standings(question, app_state.backend, settings.base_iri, values)
+        rows = [(terms.view(NamedNode(s.state), {s.state: s.label}, settings.base_iri, root), s,
+                 roster_drawing.detail(s)) for s in standings]
+        return Positions(roster_drawing.standing_map(standings, today, values["viewpoint"], root, settings.base_iri),
+                         roster.Tally.of(standings), rows, url_for("questions.page", name=roster.QUESTION, **values))
+
+    return cache.cached(("todays-positions", today, root), compute)
 
 
 @blueprint.get("/timeline")

@@ -7,6 +7,7 @@ Parameters come from the query string and are bound by ``kosru_kg.service.questi
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,9 +18,11 @@ from flask import Blueprint, Response, render_template, request, url_for
 from pyoxigraph import NamedNode, QuerySolutions
 
 from kosru_kg.errors import NotFound
-from kosru_kg.service import protocol, questions
+from kosru_kg.service import protocol, questions, roster
 from kosru_kg.vocab import prologue
+from kosru_kg.web import cache
 from kosru_kg.web.render import pictures
+from kosru_kg.web.render import roster as roster_drawing
 from kosru_kg.web.render.terms import Names, TermView, labels, view
 from kosru_kg.web.state import state
 
@@ -33,6 +36,7 @@ SOURCES_QUERY = prologue("prov", "dct", "schema") + """SELECT DISTINCT ?source ?
   ?source dct:title ?title .
   OPTIONAL { ?source schema:url ?url }
 } ORDER BY ?title ?source"""
+ROSTER_MAP = pictures.ANSWER_PICTURES[0]  # the picture drawn from the roster question's own answer
 _WORD = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+|[A-Z]|\d+")
 
 
@@ -63,6 +67,10 @@ def page(name: str) -> Response:
     question, values, solutions = _answer(name)
     settings, backend = state().settings, state().backend
     root = request.script_root
+    roster_view = None
+    if question.picture == ROSTER_MAP:  # drawn from this answer, so the map and the table agree
+        solutions = Listed(solutions.variables, list(solutions))
+        roster_view = roster_page(question, solutions.rows, values)
     # The parameters' columns repeat the values chosen in the form above the table.
     columns, rows, truncated = results_table(solutions, backend, settings.base_iri, root, settings.max_html_rows,
                                              hide=values.keys())
@@ -71,7 +79,8 @@ def page(name: str) -> Response:
         "questions/question.html", question=question, values=values, columns=columns, rows=rows, truncated=truncated,
         form=[(param, param.choices(backend, settings.base_iri)) for param in question.params],
         sources=_sources(rows, backend, settings.base_iri, root), alternates=alternates,
-        picture=pictures.picture(question.picture) if question.picture else None,
+        picture=roster_view.picture if roster_view else pictures.picture(question.picture) if question.picture else None,
+        roster=roster_view,
         edit_href=f"{root}/query?{urlencode({'query': question.sparql})}",
     )
     response = Response(body, mimetype="text/html")
@@ -86,6 +95,38 @@ def formatted(name: str, fmt: str) -> Response:
     media_type = FORMATS[fmt]
     return Response(solutions.serialize(format=protocol.SOLUTION_FORMATS[media_type]),
                     content_type=protocol.content_type(media_type))
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An answer read into a list, for a page that uses its rows twice."""
+
+    variables: list
+    rows: list
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
+@dataclass(frozen=True)
+class RosterView:
+    """What the roster question's page shows beside its table: the map, the tally, the rule, the checks."""
+
+    picture: object
+    tally: roster.Tally
+    viewpoint: str
+    checks: list[tuple[roster.CountCheck, str]]  # each with the local address of its count
+
+
+def roster_page(question: questions.Question, rows: list, values: dict[str, str]) -> RosterView:
+    settings, backend = state().settings, state().backend
+    standings = roster.from_rows(rows)
+    as_of = values["asOf"]  # the date bound: "today" is already the day of the request
+    picture = roster_drawing.standing_map(standings, as_of, values["viewpoint"], request.script_root, settings.base_iri)
+    checks = cache.cached(("roster-checks", as_of, values["viewpoint"]), lambda: roster.count_checks(
+        question, backend, settings.base_iri, values["viewpoint"], dt.date.fromisoformat(as_of)))
+    linked = [(check, view(NamedNode(check.count), {}, settings.base_iri, request.script_root).href) for check in checks]
+    return RosterView(picture, roster.Tally.of(standings), roster_drawing.VIEWPOINTS[values["viewpoint"]], linked)
 
 
 def _answer(name: str) -> tuple[questions.Question, dict[str, str], QuerySolutions]:

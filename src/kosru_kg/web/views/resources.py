@@ -18,6 +18,7 @@ graphs are described by the VoID description, so their IRIs answer 303 See Other
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -28,8 +29,9 @@ from pyoxigraph import NamedNode, Triple
 from kosru_kg import formats, vocab
 from kosru_kg.errors import NotFound
 from kosru_kg.formats import Kind
-from kosru_kg.service import describe, export, ontology, protocol
+from kosru_kg.service import describe, export, ontology, protocol, roster
 from kosru_kg.vocab import KOSRU, ONTOLOGY_IRI, PREFIXES, RDF_TYPE, SLUG, SUMMARY, WIKIDATA_PAGE, term
+from kosru_kg.web.render import roster as roster_drawing
 from kosru_kg.web.render import terms
 from kosru_kg.web.state import state
 
@@ -40,6 +42,7 @@ KINDS = sorted({*vocab.KINDS, "scheme", "graph"})
 VOID = "/.well-known/void"  # the VoID description, which describes the dataset and its graphs
 DESCRIPTIONS = (SUMMARY, term("dct:description"), term("skos:definition"))
 SOURCE, URL, SAME_AS = term("prov:wasDerivedFrom"), term("schema:url"), term("owl:sameAs")
+POSITION_OF = term("kosru:positionOf")
 
 
 # What a resource is served as: its page, the default, then its description in each graph format.
@@ -100,12 +103,32 @@ def _resource_page(iri: NamedNode, triples: set[Triple], alternates: list[Altern
 
     urls = {t.subject: t.object.value for t in triples if t.predicate == URL}
     return render_template(
-        "resources/resource.html", iri=iri.value, label=show(name or iri), types=[show(o) for o in objects(RDF_TYPE)],
+        "resources/resource.html", iri=iri.value, label=show(name or iri), position=_position(iri, name, triples),
+        types=[show(o) for o in objects(RDF_TYPE)],
         descriptions=[show(o) for o in objects(*DESCRIPTIONS)],
         outgoing=_rows(outgoing, lambda t: t.object, show), incoming=_rows(incoming, lambda t: t.subject, show),
         sources=[(show(s), urls.get(s)) for s in objects(SOURCE)],
         wikidata=[o.value.removeprefix(PREFIXES["wd"]) for o in objects(SAME_AS) if o.value.startswith(PREFIXES["wd"])],
         wikidata_page=WIKIDATA_PAGE, alternates=alternates)
+
+
+@dataclass(frozen=True)
+class Position:
+    """A state's position on Kosovo over time: the strip, and each claim linked with its summary."""
+
+    strip: object
+    claims: list[tuple[str, roster.Claim]]  # the claim's local address, the claim
+
+
+def _position(iri: NamedNode, name, triples: set[Triple]) -> Position | None:
+    """The position strip of a state the roster has claims about, else None."""
+    if not any(t.predicate == POSITION_OF and t.object == iri for t in triples):
+        return None
+    settings, root = state().settings, request.script_root
+    claims = roster.claims(state().backend, iri)
+    label = name.value if name is not None else iri.value
+    strip = roster_drawing.position_strip(claims, label, root, settings.base_iri, dt.date.today())
+    return Position(strip, [(terms.view(NamedNode(c.iri), {}, settings.base_iri, root).href, c) for c in claims])
 
 
 def _rows(triples: Iterable[Triple], other: Callable[[Triple], object], show) -> list[Row]:

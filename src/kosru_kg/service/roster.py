@@ -1,0 +1,158 @@
+"""The roster of positions on Kosovo as pages need it: who stands where as of a date, under a viewpoint.
+
+The rules are not here: they are the plain SPARQL of ``queries/recognitions-as-of.rq``
+(documented in ``docs/data-model.md``), so that a page, the question's JSON and a user of
+``/sparql`` get the same answer. This module runs that question, sets its counts beside the
+dated counts the sources give (differences shown, never hidden), and lists one state's
+claims for the timeline strip of its page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pyoxigraph import Literal, NamedNode, Variable
+
+from kosru_kg.graph.facts import Date
+from kosru_kg.graph.mapping import latest_day
+from kosru_kg.query.backend import Backend
+from kosru_kg.service.questions import Question
+from kosru_kg.vocab import SUMMARY, Minter, prologue
+
+QUESTION = "recognitions-as-of"  # the question whose answer the map draws
+TODAY = {"asOf": "today", "viewpoint": "kosovo-government"}  # the home page's map
+# Standings in the order a legend lists them (the values of ?standing in the question).
+STANDINGS = ("recognises", "recognises-withdrawal-disputed", "withdrawn", "undated-recognition",
+             "does-not-recognise", "no-position-found")
+
+# Exact counts of recognising states with a date (?recognising and ?exact: the concepts, bound).
+DATED_COUNTS = prologue("kosru", "rdfs", "prov", "dct", "schema") + """
+SELECT ?recognising ?exact ?count ?label ?value ?asOf ?scope ?source ?title ?url WHERE {
+  ?count kosru:measure ?recognising ; kosru:valueQualifier ?exact ; kosru:value ?value ; kosru:asOf ?asOf ;
+    rdfs:label ?label ; prov:wasDerivedFrom ?source .
+  ?source dct:title ?title .
+  OPTIONAL { ?source schema:url ?url }
+  OPTIONAL { ?count kosru:scope ?scope }
+} ORDER BY STR(?asOf) ?count ?title"""
+CLAIMS = prologue("kosru", "rdfs", "skos") + f"""
+SELECT ?state ?claim ?position ?label ?date ?latest ?summary WHERE {{
+  ?claim kosru:positionOf ?state ; kosru:claimedPosition ?concept ; rdfs:label ?label .
+  ?concept skos:prefLabel ?position .
+  OPTIONAL {{ ?claim kosru:date ?date ; kosru:latestDate ?latest }}
+  OPTIONAL {{ ?claim <{SUMMARY.value}> ?summary }}
+}} ORDER BY STR(?latest) ?claim"""
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One state's standing as of the question's date, under its viewpoint."""
+
+    state: str  # IRI
+    label: str
+    code: str | None  # ISO 3166-1 alpha-2
+    standing: str  # one of STANDINGS
+    counted: bool
+    un_member: bool
+    recognised_on: str | None  # the earliest recognition counting as of the date (xsd:date text)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How many recognise, in all and among UN members, from a list of standings."""
+
+    recognising: int
+    un_recognising: int
+    un_members: int
+
+    @classmethod
+    def of(cls, standings: list[Standing]) -> Tally:
+        return cls(sum(s.counted for s in standings), sum(s.counted and s.un_member for s in standings),
+                   sum(s.un_member for s in standings))
+
+
+@dataclass(frozen=True)
+class CountCheck:
+    """A count a source gives for a date, beside what the roster gives for that date and scope."""
+
+    count: str  # the count's IRI
+    label: str
+    as_of: str  # the count's date as written (day, month or year)
+    stated: int
+    un_only: bool
+    roster: int
+    sources: tuple[tuple[str, str | None], ...]  # (title, address)
+
+    @property
+    def difference(self) -> int:
+        return self.roster - self.stated
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim of a state's position, for its timeline strip."""
+
+    iri: str
+    position: str  # the concept's English label
+    label: str
+    date: str | None  # as written
+    latest: dt.date | None
+    summary: str
+
+
+def standings(question: Question, backend: Backend, base_iri: str, values: Mapping[str, str]) -> list[Standing]:
+    """The question's answer for ``values`` (``asOf``, ``viewpoint``), one Standing per state."""
+    _, bindings = question.bind({name: [value] for name, value in values.items()}, backend, base_iri)
+    return from_rows(question.answer(backend, bindings))
+
+
+def from_rows(rows) -> list[Standing]:
+    """Standings from the solutions of the roster question."""
+    def text(row, name):
+        return row[name].value if row[name] is not None else None
+    return [Standing(row["state"].value, row["stateLabel"].value, text(row, "code"), row["standing"].value,
+                     row["counted"].value == "true", row["inUN"].value == "true", text(row, "recognisedOn"))
+            for row in rows]
+
+
+def count_checks(question: Question, backend: Backend, base_iri: str, viewpoint: str, as_of: dt.date
+                 ) -> list[CountCheck]:
+    """Each dated count of recognising states up to ``as_of`` (all states, or UN members only),
+    beside the roster's count for the same date, scope and viewpoint."""
+    minter = Minter(base_iri)
+    concepts = {Variable("recognising"): minter.resource("concept", "recognising"),
+                Variable("exact"): minter.resource("concept", "exact")}
+    found: dict[str, dict] = {}
+    for row in backend.query(DATED_COUNTS, substitutions=concepts):
+        scope = row["scope"].value if row["scope"] is not None else None
+        if scope is not None and not scope.endswith("/united-nations"):
+            continue  # counts among EU, NATO… members: the roster keeps no such membership dates
+        check = found.setdefault(row["count"].value, {
+            "label": row["label"].value, "as_of": row["asOf"].value, "stated": int(row["value"].value),
+            "un_only": scope is not None, "sources": []})
+        check["sources"].append((row["title"].value, row["url"].value if row["url"] is not None else None))
+    checks = []
+    for iri, check in found.items():
+        day = dt.date.fromisoformat(latest_day(Date(check["as_of"])))
+        if day > as_of:
+            continue
+        tally = Tally.of(standings(question, backend, base_iri, {"asOf": day.isoformat(), "viewpoint": viewpoint}))
+        roster = tally.un_recognising if check["un_only"] else tally.recognising
+        checks.append(CountCheck(iri, check["label"], check["as_of"], check["stated"], check["un_only"], roster,
+                                 tuple(check["sources"])))
+    return checks
+
+
+def claims(backend: Backend, state: NamedNode) -> list[Claim]:
+    """Every claim of ``state``'s position on Kosovo, dated ones in date order, undated last."""
+    rows = backend.query(CLAIMS, substitutions={Variable("state"): state})
+
+    def latest(value: Literal | None) -> dt.date | None:
+        return dt.date.fromisoformat(value.value) if value is not None else None
+
+    found = [Claim(row["claim"].value, row["position"].value, row["label"].value,
+                   row["date"].value if row["date"] is not None else None, latest(row["latest"]),
+                   row["summary"].value if row["summary"] is not None else row["label"].value)
+             for row in rows]
+    return sorted(found, key=lambda c: (c.latest is None, c.latest or dt.date.min, c.iri))

@@ -1,0 +1,94 @@
+"""The roster drawn: the world map of standings as of a date, and a state's position over time.
+
+Both pictures carry their text alternatives (a title per country or claim), and both stand
+above a table of the same data on the page, so nothing is said by colour alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from markupsafe import Markup
+from pyoxigraph import NamedNode
+
+from kosru_kg.service.roster import Claim, Standing, Tally
+from kosru_kg.web.render import terms
+from kosru_kg.web.render.svg import NAMESPACE, element
+from kosru_kg.web.render.worldmap import LegendItem, MapEntry, world_map
+
+# Each standing's legend text and colour (ColorBrewer-like, told apart without red/green).
+LEGEND = (
+    LegendItem("recognises", "Recognises", "#1f78b4"),
+    LegendItem("recognises-withdrawal-disputed", "Recognises; a withdrawal was reported but does not count here",
+               "#a6cee3"),
+    LegendItem("withdrawn", "Withdrawal reported and counted", "#f4a259"),
+    LegendItem("undated-recognition", "Recognised, no date found", "#b2abd2"),
+    LegendItem("does-not-recognise", "Does not recognise", "#8c2d04"),
+    LegendItem("no-position-found", "No position found", "#f2f2f2"),
+)
+STANDING_TEXT = {item.category: item.label for item in LEGEND}
+VIEWPOINTS = {
+    "every-withdrawal": "every reported withdrawal counts",
+    "kosovo-government": "Kosovo's government's view: withdrawals it denied do not count",
+    "source-dates": "the sources' dates of recognition only; withdrawals are ignored",
+}
+# The position strip: one colour per position concept (their English labels, as the data gives them).
+POSITION_COLOURS = {
+    "recognised": "#1f78b4", "recognition re-affirmed": "#1f78b4", "withdrawal reported": "#f4a259",
+    "withdrawal denied": "#a6cee3", "does not recognise": "#8c2d04", "no position found": "#bbbbbb",
+}
+STRIP_START = 2008  # the year of the declaration: the strip's left edge
+STRIP_WIDTH, STRIP_HEIGHT, STRIP_MARGIN = 720, 56, 12
+
+
+def detail(standing: Standing) -> str:
+    """A state's standing in words, for its title on the map and its row in the table."""
+    text = STANDING_TEXT[standing.standing]
+    if standing.recognised_on:
+        text += f" (recognition dated {terms.view_date(standing.recognised_on)})"
+    return text
+
+
+def standing_map(standings: list[Standing], as_of: str, viewpoint: str, root: str, base_iri: str) -> Markup:
+    """The world map of ``standings``: each state linked to its page, Kosovo ringed."""
+    tally = Tally.of(standings)
+    entries = [MapEntry(s.code, s.label, terms.view(NamedNode(s.state), {}, base_iri, root).href, s.standing, detail(s))
+               for s in standings if s.code]
+    title = f"Recognition of Kosovo as of {terms.view_date(as_of)}"
+    description = (f"World map of each state's position on Kosovo as of {terms.view_date(as_of)}, under the viewpoint "
+                   f"'{VIEWPOINTS[viewpoint]}': {tally.recognising} states and entities recognise Kosovo, "
+                   f"{tally.un_recognising} of them among the {tally.un_members} UN members.")
+    return world_map(entries, LEGEND, title, description)
+
+
+def position_strip(claims: list[Claim], state_label: str, root: str, base_iri: str, today: dt.date) -> Markup:
+    """A state's dated claims as marks along the years since 2008, each titled by its summary and linked."""
+    dated = [c for c in claims if c.latest is not None]
+    start = dt.date(min([STRIP_START, *(c.latest.year for c in dated)]), 1, 1)
+    span = (dt.date(today.year + 1, 1, 1) - start).days
+    inner = STRIP_WIDTH - 2 * STRIP_MARGIN
+
+    def x(day: dt.date) -> float:
+        return STRIP_MARGIN + inner * (day - start).days / span
+
+    axis = [element("line", x1=STRIP_MARGIN, y1=30, x2=STRIP_WIDTH - STRIP_MARGIN, y2=30, stroke="#666666")]
+    for year in range(start.year, today.year + 2, 2 if today.year - start.year < 30 else 5):
+        tick = x(dt.date(year, 1, 1))
+        axis += [element("line", x1=tick, y1=27, x2=tick, y2=33, stroke="#666666"),
+                 element("text", str(year), x=tick, y=48, font_size=10, text_anchor="middle")]
+    marks = []
+    for row, claim in enumerate(dated):
+        path = terms.local_path(claim.iri, base_iri)
+        mark = element("circle", element("title", claim.summary), cx=x(claim.latest), cy=30 - 8 * (row % 3 - 1),
+                       r=6, fill=POSITION_COLOURS.get(claim.position, "#bbbbbb"), stroke="#333333", stroke_width=0.8)
+        marks.append(element("a", mark, href=root + path) if path else mark)
+    undated = len(claims) - len(dated)
+    description = (f"{len(dated)} dated claims about {state_label}'s position on Kosovo from "
+                   f"{start.year} to {today.year}" + (f"; {undated} undated claims are listed below" if undated else "")
+                   + ".")
+    return element(
+        "svg", element("title", f"{state_label}'s position on Kosovo over time", id="strip-title"),
+        element("desc", description, id="strip-desc"), *axis, *marks,
+        xmlns=NAMESPACE, viewBox=f"0 0 {STRIP_WIDTH} {STRIP_HEIGHT}", width=STRIP_WIDTH, height=STRIP_HEIGHT,
+        font_family="system-ui, sans-serif", class_="picture strip", role="img",
+        aria_labelledby="strip-title strip-desc")
