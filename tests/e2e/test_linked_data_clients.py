@@ -31,7 +31,7 @@ JS = Path(__file__).resolve().parents[1] / "js"
 COMUNICA = JS / "node_modules" / ".bin" / "comunica-sparql"
 
 KOSOVO = f"{BASE}state/kosovo"
-BURUNDI = f"{BASE}recognition/burundi"
+BURUNDI = f"{BASE}position/burundi-recognised-2012-2"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -64,15 +64,15 @@ def test_comunica_queries_the_endpoint(comunica, live_server):
 
 @pytest.mark.parametrize("suffix", ["", ".ttl", ".jsonld"], ids=["negotiated", "turtle", "json-ld"])
 def test_comunica_dereferences_a_resource_page(comunica, live_server, suffix):
-    rows = comunica_query(comunica, f"{live_server.url}recognition/burundi{suffix}",
+    rows = comunica_query(comunica, f"{live_server.url}position/burundi-recognised-2012-2{suffix}",
                           f"SELECT ?state ?label WHERE {{ <{BURUNDI}> ?p ?state . ?state <{LABEL}> ?label }}")
     labels = {(row["state"]["value"], row["label"]["value"], row["label"].get("xml:lang")) for row in rows}
     assert (f"{BASE}state/burundi", "Burundi", "en") in labels
 
 
 def test_comunica_follows_links_from_page_to_page(comunica, live_server):
-    """Two pages as sources at once: the recognition's page names the state, the state's page its label."""
-    run = subprocess.run([str(comunica), f"{live_server.url}recognition/burundi.jsonld",
+    """Two pages as sources at once: the claim's page names the state, the state's page its label."""
+    run = subprocess.run([str(comunica), f"{live_server.url}position/burundi-recognised-2012-2.jsonld",
                           f"{live_server.url}state/burundi.ttl", "-t", "application/sparql-results+json",
                           f"SELECT ?wikidata WHERE {{ <{BURUNDI}> ?p ?state . ?state "
                           f"<http://www.w3.org/2002/07/owl#sameAs> ?wikidata }}"],
@@ -184,7 +184,7 @@ def test_a_page_of_another_origin_queries_the_endpoint(live_server, other_origin
     assert "OPTIONS" in methods or methods.count("POST") == 2  # the direct POST was preflighted
 
 
-@pytest.mark.parametrize("path", ["recognition/burundi", "state/kosovo", "veto/article-claim-veto-cast"])
+@pytest.mark.parametrize("path", ["position/burundi-recognised-2012-2", "state/kosovo", "veto/article-claim-veto-cast"])
 def test_pyld_expands_a_resource_page_to_its_turtle(live_server, path):
     """A JSON-LD processor allowed to fetch only from this server reads the page's graph, equal to the Turtle."""
     from pyld import jsonld  # noqa: PLC0415

@@ -83,7 +83,7 @@ def test_the_descriptions_name_the_deployments_iris(own):
 def test_every_iri_in_three_resources_dereferences_to_rdf(own):
     status, _, home = get(own.url, "text/html")
     assert status == 200
-    linked = sorted(set(re.findall(r'href="/((?:state|recognition|person|event|veto)/[a-z0-9-]+)"', home.decode())))
+    linked = sorted(set(re.findall(r'href="/((?:state|position|person|event|veto)/[a-z0-9-]+)"', home.decode())))
     starts = [own.url + path for path in linked[:3]]
     assert len(starts) == 3, linked
     followed = 0

@@ -24,7 +24,7 @@ from kosru_kg.vocab import KOSRU, ONTOLOGY_IRI, Minter, term
 
 RDFLIB_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "ntriples": "nt", "rdfxml": "xml",
                   "nquads": "nquads", "trig": "trig"}
-COSTA_RICA = f"{BASE}recognition/costa-rica"
+COSTA_RICA = f"{BASE}position/costa-rica-recognised-2008"
 
 
 @pytest.fixture(scope="module")
@@ -113,8 +113,8 @@ def test_turtle_declares_readable_prefixes(dumps, settings):
     known = Minter(settings.base_iri).prefixes()
     for prefix, namespace in declared.items():  # no made-up "ns1:" for a vocabulary we forgot to name
         assert known.get(prefix) == namespace or namespace == f"{settings.base_iri}{prefix}/", prefix
-    assert "recognition:costa-rica a kosru:Fact,\n        kosru:Recognition ;" in text
-    assert "kosru:recognisingState state:costa-rica" in text
+    assert "position:costa-rica-recognised-2008 a kosru:Fact,\n        kosru:PositionClaim ;" in text
+    assert "kosru:positionOf state:costa-rica" in text
 
 
 # --- JSON-LD -----------------------------------------------------------------------------------
@@ -131,10 +131,12 @@ def test_json_ld_carries_the_published_context_and_sorts_its_nodes(dumps):
 
 def test_json_ld_reads_like_plain_json(dumps):
     recognition = nodes(dumps)[COSTA_RICA]
-    assert recognition["type"] == ["Fact", "Recognition"]
-    assert recognition["recognisingState"] == f"{BASE}state/costa-rica"
-    assert recognition["recognisedState"] == f"{BASE}state/kosovo"
+    assert recognition["type"] == ["Fact", "PositionClaim"]
+    assert recognition["positionOf"] == f"{BASE}state/costa-rica"
+    assert recognition["claimedPosition"] == f"{BASE}concept/recognised"
     assert recognition["date"] == "2008-02-17"
+    assert recognition["latestDate"] == "2008-02-17"
+    assert recognition["label"] == "Costa Rica: recognised, 2008-02-17"
     assert recognition["sources"]
     assert all(source.startswith(f"{BASE}source/") for source in recognition["sources"])
     russia = nodes(dumps)[f"{BASE}state/russia"]

@@ -120,7 +120,7 @@ def test_every_question_answers_on_the_real_graph(catalogue, backend, settings, 
 
 def test_every_picture_named_is_drawn(catalogue):
     named = {q.picture for q in catalogue.values() if q.picture}
-    assert named == {"timeline", "recognitions-per-year"}
+    assert named == {"timeline", "recognitions-per-year", "roster-map"}
     assert named <= {*pictures.PICTURES, *pictures.ANSWER_PICTURES}
 
 
@@ -135,7 +135,8 @@ def test_stance_of_a_state(catalogue, backend, settings):
     question = catalogue["stance-of-state"]
     _, bindings = question.bind({"state": ["china"]}, backend, settings.base_iri)
     answer = [(row["positionLabel"].value, row["subjectLabel"].value) for row in question.answer(backend, bindings)]
-    assert answer == [("advocates a negotiated settlement", "Kosovo"), ("does not recognise", "Kosovo")]
+    assert ("advocates a negotiated settlement", "Kosovo") in answer
+    assert ("does not recognise", "Kosovo") in answer
 
 
 def test_where_a_fact_comes_from(catalogue, backend, settings):

@@ -62,7 +62,7 @@ def test_class_partitions_count_the_entities_of_each_class(described, dataset, t
     partitions = values(described, dataset, "void:classPartition")
     found = {values(described, p, "void:class")[0]: number(described, p, "void:entities") for p in partitions}
     assert found == dict(expected)
-    assert found[term("kosru:Recognition")] > 0
+    assert found[term("kosru:PositionClaim")] > 400
 
 
 def test_property_partitions_count_the_triples_of_each_property(described, dataset, triples):
@@ -96,7 +96,7 @@ def test_examples_and_vocabularies(described, dataset, settings):
     minter = Minter(settings.base_iri)
     examples = set(values(described, dataset, "void:exampleResource"))
     assert {minter.resource("state", "kosovo"), minter.resource("state", "russia")} <= examples
-    assert any(e.value.startswith(f"{settings.base_iri}recognition/") for e in examples)
+    assert any(e.value.startswith(f"{settings.base_iri}position/") for e in examples)
     vocabularies = set(values(described, dataset, "void:vocabulary"))
     assert {NamedNode(PREFIXES[p]) for p in ("kosru", "rdf", "rdfs", "owl", "skos", "dct", "prov")} <= vocabularies
     assert NamedNode(PREFIXES["wd"]) not in vocabularies  # Wikidata items are data, not vocabulary

@@ -102,7 +102,7 @@ def test_home_counts_the_resources_per_class(home, store):
     per_class = [int(row["n"].value) for row in store.query(
         f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?c {ours} }} GROUP BY ?c")]
     assert sorted(shown.values()) == sorted(per_class)
-    assert shown["recognition"] == count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s a kosru:Recognition }")
+    assert shown["position claim"] == count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s a kosru:PositionClaim }")
     assert shown["state"] == count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s a kosru:State }")
 
 

@@ -87,8 +87,9 @@ def test_page_has_every_incoming_statement_by_label_and_link(kosovo, store):
     assert sum(map(len, rows.values())) == count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p <{KOSOVO}> }}")
     declaration = [item.links() for item in rows["agent"]]
     assert {"/event/declaration-of-independence-2008": "Kosovo's declaration of independence"} in declaration
-    recognitions = {href for item in rows["recognised state"] for href in item.links()}
-    assert "/recognition/costa-rica" in recognitions
+    claims = {href: text for item in rows["claimed by"] for href, text in item.links().items()}
+    assert claims["/position/suriname-withdrawal-denied-2017-by-kosovo"] == (
+        "Suriname: withdrawal denied (according to Kosovo), 2017-11-04")
     assert [th.text() for th in section.all("th", scope="col")] == ["Property", "Resource"]
 
 
@@ -111,8 +112,30 @@ def test_page_links_to_its_rdf_variants(kosovo):
                        "/state/kosovo.nt": "N-Triples", "/state/kosovo.rdf": "RDF/XML"}
 
 
-def test_resource_without_a_label_is_named_by_its_path(client):
-    assert page(client.get("/recognition/costa-rica")).one("h1").text() == "recognition/costa-rica"
+def test_a_fact_is_named_by_its_label_and_summed_up_in_one_line(client):
+    statement = page(client.get("/statement/churkin-2007-07"))
+    assert statement.one("h1").text() == "Statement by Vitaly Churkin, 2007-07"
+    assert any("Vitaly Churkin" in p.text() and "spoke" in p.text() for p in statement.one("article").one("header").all("p"))
+
+
+def test_a_linked_fact_carries_its_summary(kosovo):
+    section = kosovo.one("section", **{"aria-labelledby": "incoming"})
+    link = next(a for a in section.all("a") if a.attrs.get("href") == "/position/suriname-withdrawal-denied-2017-by-kosovo")
+    assert link.attrs["title"] == "Kosovo denied on 4 November 2017 that Suriname withdrew its recognition of Kosovo."
+
+
+def test_a_state_page_opens_with_its_position_over_time(client):
+    burundi = page(client.get("/state/burundi"))
+    sections = [s.attrs.get("aria-labelledby") for s in burundi.all("section")]
+    assert sections.index("position") < sections.index("statements")
+    position = burundi.one("section", **{"aria-labelledby": "position"})
+    strip = position.one("svg")
+    marks = strip.all("a")
+    assert {a.attrs["href"] for a in marks} >= {"/position/burundi-recognised-2012-2",
+                                               "/position/burundi-withdrawal-reported-2018-by-serbia"}
+    assert all(a.one("title").text() for a in marks)
+    claims = position.one("ol").links()
+    assert claims["/position/burundi-recognised-2012-2"].startswith("Burundi: recognised")
 
 
 # --- negotiation -------------------------------------------------------------------------
@@ -153,8 +176,8 @@ def test_rdf_by_suffix(client, media_type, suffix, rdflib_format):
 
 def test_rdf_holds_incoming_statements_and_the_names_and_addresses_of_linked_resources(client):
     graph = rdflib_graph(client.get("/state/kosovo.nt").data, "nt")
-    recognition = rdflib.URIRef(f"{BASE}recognition/costa-rica")
-    assert (recognition, rdflib.URIRef(KOSRU + "recognisedState"), rdflib.URIRef(KOSOVO)) in graph
+    denial = rdflib.URIRef(f"{BASE}position/suriname-withdrawal-denied-2017-by-kosovo")
+    assert (denial, rdflib.URIRef(KOSRU + "claimedBy"), rdflib.URIRef(KOSOVO)) in graph
     source = rdflib.URIRef(f"{BASE}source/article-introduction")
     title = rdflib.Literal("Kosovo–Russia relations: introduction (lead)", lang="en")
     assert graph.value(source, rdflib.URIRef(term("dct:title").value)) == title
@@ -233,9 +256,9 @@ def declared(graph: rdflib.Graph, *types) -> set[str]:
 def test_ontology_page_documents_every_class(ontology_page, ontology_file):
     classes = declared(ontology_file, rdflib.OWL.Class)
     assert documented(ontology_page.one("section", id="classes")) == classes
-    recognition = ontology_page.one("section", id="Recognition")
-    assert recognition.one("h3").text() == "recognition"
-    assert recognition.links() == {"#Fact": "fact"}  # its superclass, linked to its anchor
+    claim = ontology_page.one("section", id="PositionClaim")
+    assert claim.one("h3").text() == "position claim"
+    assert claim.links() == {"#Fact": "fact"}  # its superclass, linked to its anchor
 
 
 def test_ontology_page_documents_every_property_with_domain_and_range(ontology_page, ontology_file):

@@ -24,6 +24,7 @@ from kosru_kg.vocab import SUMMARY, Minter, prologue
 QUESTION = "recognitions-as-of"  # the question whose answer the map draws
 TODAY = {"asOf": "today", "viewpoint": "kosovo-government"}  # the home page's map
 # Standings in the order a legend lists them (the values of ?standing in the question).
+VIEWPOINTS = ("every-withdrawal", "kosovo-government", "source-dates")  # the values of ?viewpoint
 STANDINGS = ("recognises", "recognises-withdrawal-disputed", "withdrawn", "undated-recognition",
              "does-not-recognise", "no-position-found")
 

@@ -27,7 +27,7 @@ LEGEND = (
     LegendItem("no-position-found", "No position found", "#f2f2f2"),
 )
 STANDING_TEXT = {item.category: item.label for item in LEGEND}
-VIEWPOINTS = {
+VIEWPOINT_TEXT = {
     "every-withdrawal": "every reported withdrawal counts",
     "kosovo-government": "Kosovo's government's view: withdrawals it denied do not count",
     "source-dates": "the sources' dates of recognition only; withdrawals are ignored",
@@ -56,7 +56,7 @@ def standing_map(standings: list[Standing], as_of: str, viewpoint: str, root: st
                for s in standings if s.code]
     title = f"Recognition of Kosovo as of {terms.view_date(as_of)}"
     description = (f"World map of each state's position on Kosovo as of {terms.view_date(as_of)}, under the viewpoint "
-                   f"'{VIEWPOINTS[viewpoint]}': {tally.recognising} states and entities recognise Kosovo, "
+                   f"'{VIEWPOINT_TEXT[viewpoint]}': {tally.recognising} states and entities recognise Kosovo, "
                    f"{tally.un_recognising} of them among the {tally.un_members} UN members.")
     return world_map(entries, LEGEND, title, description)
 

@@ -126,7 +126,7 @@ def roster_page(question: questions.Question, rows: list, values: dict[str, str]
     checks = cache.cached(("roster-checks", as_of, values["viewpoint"]), lambda: roster.count_checks(
         question, backend, settings.base_iri, values["viewpoint"], dt.date.fromisoformat(as_of)))
     linked = [(check, view(NamedNode(check.count), {}, settings.base_iri, request.script_root).href) for check in checks]
-    return RosterView(picture, roster.Tally.of(standings), roster_drawing.VIEWPOINTS[values["viewpoint"]], linked)
+    return RosterView(picture, roster.Tally.of(standings), roster_drawing.VIEWPOINT_TEXT[values["viewpoint"]], linked)
 
 
 def _answer(name: str) -> tuple[questions.Question, dict[str, str], QuerySolutions]:

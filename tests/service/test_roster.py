@@ -1,0 +1,90 @@
+"""The roster's viewpoints: counts as of a date, checked against the dated counts the sources give."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from conftest import BASE
+
+from kosru_kg.service import roster
+
+DOCS = __import__("pathlib").Path(__file__).resolve().parents[2] / "docs" / "data-model.md"
+
+
+@pytest.fixture(scope="module")
+def question(backend, settings):
+    from kosru_kg.service import questions  # noqa: PLC0415
+    return questions.load(settings.queries_dir, settings.base_iri)[roster.QUESTION]
+
+
+def tally(question, backend, as_of: str, viewpoint: str) -> roster.Tally:
+    return roster.Tally.of(roster.standings(question, backend, BASE, {"asOf": as_of, "viewpoint": viewpoint}))
+
+
+def dated_count(store, as_of: str) -> int:
+    """The graph's own count of UN members recognising Kosovo on ``as_of`` (counts.csv)."""
+    rows = list(store.query(f"""SELECT ?n WHERE {{ ?c <https://w3id.org/kosru/ontology#asOf> "{as_of}"^^<http://www.w3.org/2001/XMLSchema#date> ;
+        <https://w3id.org/kosru/ontology#scope> <{BASE}organization/united-nations> ;
+        <https://w3id.org/kosru/ontology#value> ?n }}"""))
+    assert len(rows) == 1
+    return int(rows[0]["n"].value)
+
+
+def test_the_sources_dates_give_the_dated_count_of_october_2008(question, backend, store):
+    assert dated_count(store, "2008-10-31") == 52
+    assert tally(question, backend, "2008-10-31", "source-dates").un_recognising == 52
+
+
+def test_in_2008_no_withdrawal_was_reported_so_every_viewpoint_agrees(question, backend):
+    found = {view: tally(question, backend, "2008-12-31", view) for view in roster.VIEWPOINTS}
+    assert {t.un_recognising for t in found.values()} == {53}
+    assert {t.un_members for t in found.values()} == {192}  # South Sudan joined in 2011
+
+
+def test_kosovos_view_of_november_2022_gives_the_dated_count(question, backend, store):
+    assert tally(question, backend, "2022-11-13", "kosovo-government").un_recognising == dated_count(store, "2022-11-13")
+
+
+def test_viewpoints_differ_only_by_the_withdrawals_they_count(question, backend):
+    every, kosovo, dates = (tally(question, backend, "2022-11-13", v).recognising
+                            for v in ("every-withdrawal", "kosovo-government", "source-dates"))
+    assert (every, kosovo, dates) == (97, 104, 116)
+
+
+def test_a_denied_withdrawal_counts_only_outside_kosovos_view(question, backend):
+    def standing(view):
+        found = roster.standings(question, backend, BASE, {"asOf": "2020-01-01", "viewpoint": view})
+        return next(s for s in found if s.state == f"{BASE}state/suriname").standing
+    assert standing("every-withdrawal") == "withdrawn"
+    assert standing("kosovo-government") == "recognises-withdrawal-disputed"
+    assert standing("source-dates") == "recognises-withdrawal-disputed"
+
+
+def test_undated_recognitions_are_shown_and_never_counted(question, backend):
+    found = roster.standings(question, backend, BASE, {"asOf": "today", "viewpoint": "source-dates"})
+    undated = {s.label for s in found if s.standing == "undated-recognition"}
+    assert {"Chad", "Kuwait"} <= undated
+    assert not any(s.counted for s in found if s.standing == "undated-recognition")
+
+
+def test_count_checks_set_each_source_figure_beside_the_rosters(question, backend):
+    checks = roster.count_checks(question, backend, BASE, "source-dates", dt.date(2011, 12, 31))
+    by_date = {(c.as_of, c.un_only): c for c in checks}
+    october = by_date[("2008-10-31", True)]
+    assert (october.stated, october.roster, october.difference) == (52, 52, 0)
+    september = by_date[("2011-09", True)]
+    assert (september.stated, september.roster) == (85, 77)  # a difference, shown, not hidden
+    assert september.sources and all(title for title, _ in september.sources)
+    assert all(c.as_of <= "2011-12-31" for c in checks)
+
+
+def test_the_documented_rule_is_the_querys_rule(settings):
+    """docs/data-model.md quotes the core of the question: the two must not drift apart."""
+    block = re.search(r"```sparql\n# Does .*?\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.S).group(1)
+    query = (settings.queries_dir / f"{roster.QUESTION}.rq").read_text(encoding="utf-8")
+
+    def squashed(text):
+        return " ".join(text.split())
+    assert squashed(block)[len("EXISTS { "):-len(" }")] in squashed(query)
