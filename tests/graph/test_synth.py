@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 
@@ -81,7 +82,7 @@ def test_a_larger_graph_begins_with_the_smaller_one(settings, synthetic_triples)
 
 
 def test_a_size_below_the_real_graph_is_refused(settings):
-    with pytest.raises(synth.SynthError, match="5443 triples"):
+    with pytest.raises(synth.SynthError, match=r"the real graph alone has \d{5} triples"):
         synth.Synthesiser(settings, 100)
 
 
@@ -118,7 +119,7 @@ def test_the_synth_command_publishes_a_store_that_query_reads(tmp_path):
 def test_the_synth_command_names_the_smallest_size_it_accepts(tmp_path):
     result = kosru("synth", "--triples", "10", "--store", str(tmp_path / "store"))
     assert result.returncode == 2
-    assert "--triples" in result.stderr and "5443 triples" in result.stderr
+    assert "--triples" in result.stderr and re.search(r"alone has \d{5} triples", result.stderr)
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "store" / "current").exists()
 
