@@ -136,7 +136,7 @@ def test_json_ld_reads_like_plain_json(dumps):
     assert recognition["claimedPosition"] == f"{BASE}concept/recognised"
     assert recognition["date"] == "2008-02-17"
     assert recognition["latestDate"] == "2008-02-17"
-    assert recognition["label"] == "Costa Rica: recognised, 2008-02-17"
+    assert recognition["label"] == "Costa Rica: recognised, 17 February 2008"
     assert recognition["sources"]
     assert all(source.startswith(f"{BASE}source/") for source in recognition["sources"])
     russia = nodes(dumps)[f"{BASE}state/russia"]

@@ -103,9 +103,11 @@ def test_every_parameter_has_the_header_type_default_and_allowed_values(canned, 
                     assert schema["enum"] == list(param.allowed)
                 elif param.type == "string":
                     assert (schema["minLength"], schema["maxLength"]) == (1, questions.MAX_TEXT)
+                elif param.type == "date":
+                    assert schema["anyOf"] == [{"format": "date"}, {"const": "today"}]
                 else:
                     assert "enum" not in schema and schema["examples"] == [param.default]
-    assert seen_types == {"year", "enum", "string", "iri", "kind"}  # the real questions use every type
+    assert seen_types == {"year", "date", "enum", "string", "iri", "kind"}  # the real questions use every type
 
 
 def test_defaults_are_allowed_by_their_own_schemas(canned, document):

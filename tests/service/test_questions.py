@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -79,7 +80,8 @@ def test_a_question_without_parameters_or_picture(tmp_path):
     ("# title: Who?\n# description: d\n# author: me\n" + BODY, "unknown header field 'author'"),
     ("# title: Who?\n# description: d\n# just a remark\n" + BODY, "line 3"),
     ("# title: Who?\n# description: d\n# param: year | year | 2008\n" + BODY, "name | type | default"),
-    ("# title: Who?\n# description: d\n# param: year | date | 2008 | | Year\n" + BODY, "unknown type 'date'"),
+    ("# title: Who?\n# description: d\n# param: year | datetime | 2008 | | Year\n" + BODY, "unknown type 'datetime'"),
+    ("# title: Who?\n# description: d\n# param: year | date | 2008 | | Year\n" + BODY, "a date written YYYY-MM-DD"),
     ("# title: Who?\n# description: d\n# param: year | year | 1999 | 2008-2010 | Year\n" + BODY,
      "the default is not allowed"),
     ("# title: Who?\n# description: d\n# param: year | year | 2008 | recent | Year\n" + BODY, "range such as"),
@@ -114,7 +116,9 @@ def test_every_question_answers_on_the_real_graph(catalogue, backend, settings, 
     question = catalogue[name]
     assert question.title.endswith("?") and question.description
     values, bindings = question.bind({}, backend, settings.base_iri)
-    assert values == {p.name: p.default for p in question.params}
+    # A date parameter's "today" is shown as the day it stands for.
+    assert values == {p.name: dt.date.today().isoformat() if p.default == "today" else p.default
+                      for p in question.params}
     assert len(list(question.answer(backend, bindings))) >= 1
 
 
@@ -128,7 +132,7 @@ def test_recognitions_in_a_year(catalogue, backend, settings):
     question = catalogue["recognitions-in-year"]
     _, bindings = question.bind({"year": ["2017"]}, backend, settings.base_iri)
     answer = [(row["stateLabel"].value, row["date"].value) for row in question.answer(backend, bindings)]
-    assert answer == [("Bangladesh", "2017-02-27"), ("Madagascar", "2017-11")]
+    assert answer == [("Bangladesh", "2017-02-27"), ("Madagascar", "2017-11"), ("Madagascar", "2017-11-24")]
 
 
 def test_stance_of_a_state(catalogue, backend, settings):

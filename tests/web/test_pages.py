@@ -127,7 +127,7 @@ def test_home_names_licence_and_source(home):
 
 def test_home_shows_both_pictures_inline(home):
     names = {svg.attrs["aria-labelledby"].split()[0] for svg in home.all("svg")}
-    assert names == {"timeline-title", "recognitions-title"}
+    assert names == {"timeline-title", "recognitions-title", "worldmap-title"}
 
 
 # ---------------------------------------------------------------------------

@@ -68,14 +68,14 @@ def _position(facts: Facts, r: Record) -> tuple[str, str]:
     if claimant and claimant != state:
         label += f" (according to {claimant})"
     if date:
-        label += f", {date.text}"
+        label += ", " + when(date, on="", in_="").strip()
     return label, summary + "."
 
 
 def _statement(facts: Facts, r: Record) -> tuple[str, str]:
     speaker = name(facts, r.get("speaker"))
     date = r.get("date")
-    label = f"Statement by {speaker}" + (f", {date.text}" if date else "")
+    label = f"Statement by {speaker}"  # its date is beside it wherever statements are listed
     role = f"({name(facts, r.get('speaker_role'))})" if r.get("speaker_role") else ""
     medium = f"in {name(facts, r.get('medium'))}" if r.get("medium") else ""
     about = f"about {names(facts, r.get('about'))}" if r.get("about") else ""

@@ -120,6 +120,8 @@ def schema(param: Parameter) -> dict:
         return {"type": "integer", "minimum": low, "maximum": high, "default": int(param.default)}
     if param.type == "enum":
         return {"type": "string", "enum": list(param.allowed), "default": param.default}
+    if param.type == "date":  # the range (1900 to 2100) is in the description: JSON Schema has no date bounds
+        return {"type": "string", "anyOf": [{"format": "date"}, {"const": "today"}], "default": param.default}
     if param.type == "string":
         # Python's str.isprintable() is not a JSON Schema pattern: the description says it.
         return {"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": r"\S",

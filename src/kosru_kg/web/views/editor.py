@@ -32,7 +32,7 @@ SELECT ?state ?date WHERE {
   ?claim a kosru:PositionClaim ;
     kosru:positionOf ?state ;
     kosru:claimedPosition/skos:prefLabel "recognised"@en ;
-    kosru:date ?date .
+    kosru:latestDate ?date .  # the last day its date can denote: dates of every precision compare
 }
 ORDER BY ?date
 LIMIT 20
