@@ -1,4 +1,9 @@
-"""How RDF terms look on a page: resources by label and linked locally, dates readable."""
+"""How RDF terms look on a page: resources by label in the page's language and linked locally, dates readable.
+
+Labels: the page's language where the graph has a label in it, else English, marked as such
+(``TermView.language``) so the page shows it in a ``lang="en"`` span. Dates are written by
+Babel in the page's language (English pages: "17 February 2008").
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,23 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from babel.dates import format_date, format_skeleton
+from flask_babel import get_locale
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from kosru_kg.query.backend import Backend
 from kosru_kg.vocab import NAMING, ONTOLOGY_IRI, PREFIXES, names
 
 XSD = PREFIXES["xsd"]
+SKOSXL = PREFIXES["skosxl"]
 LABEL_QUERY = f"""
 SELECT ?s ?naming ?label WHERE {{
   VALUES ?s {{ %s }}
-  VALUES ?naming {{ {" ".join(str(p) for p in NAMING)} }}
-  ?s ?naming ?label
+  {{ VALUES ?naming {{ {" ".join(str(p) for p in NAMING)} }}
+    ?s ?naming ?label }}
+  UNION
+  {{ ?s <{SKOSXL}prefLabel>/<{SKOSXL}literalForm> ?label .  # the labels of other languages (data/labels.csv)
+    BIND({NAMING[0]} AS ?naming) }}
 }}"""
 
 
@@ -31,16 +42,29 @@ class TermView:
     language: str | None = None
 
 
-def labels(backend: Backend, terms: Iterable) -> dict[str, str]:
-    """English labels of the IRIs among ``terms``, fetched in one query."""
+def labels(backend: Backend, terms: Iterable, language: str = "en") -> dict[str, str | Literal]:
+    """Labels of the IRIs among ``terms``, fetched in one query: in ``language`` where the graph has one.
+
+    A label in the wanted language is a plain string; any other (the English one) is kept as its
+    Literal, so that ``view`` can mark its language.
+    """
     iris = sorted({t.value for t in terms if isinstance(t, NamedNode)})
-    found: dict[str, str] = {}
+    found: dict[str, str | Literal] = {}
     for start in range(0, len(iris), 500):
         values = " ".join(f"<{iri}>" for iri in iris[start:start + 500])
         rows = backend.query(LABEL_QUERY % values)
-        found.update((iri, name.value) for iri, name in names(
-            Triple(row["s"], row["naming"], row["label"]) for row in rows).items())
+        triples = [Triple(row["s"], row["naming"], row["label"]) for row in rows]
+        found.update(named(names(triples, language), language))
     return found
+
+
+def named(best: dict[str, Literal], language: str) -> dict[str, str | Literal]:
+    """``vocab.names``'s choices for ``view``: text where the label is in ``language``, else the Literal."""
+    return {iri: name.value if _in(name, language) else name for iri, name in best.items()}
+
+
+def _in(name: Literal, language: str) -> bool:
+    return (name.language or "en").lower() == language.lower()
 
 
 def local_path(iri: str, base_iri: str) -> str | None:
@@ -52,14 +76,21 @@ def local_path(iri: str, base_iri: str) -> str | None:
     return None
 
 
-def view(term, names: dict[str, str], base_iri: str, root: str = "") -> TermView:
-    """A term ready for display; ``root`` is the app's URL prefix."""
+def view(term, names: dict[str, str | Literal], base_iri: str, root: str = "") -> TermView:
+    """A term ready for display; ``root`` is the app's URL prefix.
+
+    ``names`` gives a resource's name as text (in the page's language) or as a Literal in another
+    language, which the view keeps (``language``) so the page marks it.
+    """
     if term is None:
         return TermView("")
     if isinstance(term, NamedNode):
         path = local_path(term.value, base_iri)
         href = root + path if path else term.value
-        return TermView(names.get(term.value, _short(term.value)), href=href, iri=term.value)
+        name = names.get(term.value, _short(term.value))
+        if isinstance(name, Literal):
+            return TermView(name.value, href=href, iri=term.value, language=name.language or "en")
+        return TermView(name, href=href, iri=term.value)
     if isinstance(term, BlankNode):
         return TermView(f"_:{term.value}")
     if isinstance(term, Triple):  # an RDF 1.2 triple term, which any query can make with TRIPLE() or <<( )>>
@@ -75,13 +106,17 @@ def _short(iri: str) -> str:
 
 
 def _format_literal(value: str, datatype: str | None) -> str:
-    """Dates as people write them ("17 February 2008", "March 2014"); other values as they are."""
+    """Dates as people write them in the page's language ("17 February 2008", "March 2014"); other values as they are."""
     try:
         if datatype == XSD + "date":
-            day = dt.date.fromisoformat(value)
-            return f"{day.day} {day:%B %Y}"
+            return format_date(dt.date.fromisoformat(value), format="long", locale=_locale())
         if datatype == XSD + "gYearMonth":
-            return dt.date.fromisoformat(value + "-01").strftime("%B %Y")
+            return format_skeleton("yMMMM", dt.date.fromisoformat(value + "-01"), locale=_locale())
     except ValueError:
         return value
     return value
+
+
+def _locale():
+    """The page's locale; outside a request, English as the pages write it."""
+    return get_locale() or "en_GB"
