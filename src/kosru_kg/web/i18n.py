@@ -25,8 +25,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from babel.support import NullTranslations, Translations
-from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header, parse_cookie
+from werkzeug.http import parse_cookie
 
 DEFAULT = "en"
 # BCP 47 tag (Content-Language, <html lang>, ?lang=, the cookie) → Babel's locale id (catalogs, CLDR
@@ -63,17 +62,32 @@ def choose(parameter: str | None, cookie: str | None, accept_language: str | Non
         chosen = match(explicit)
         if chosen:
             return chosen
-    if accept_language:
-        accepted = parse_accept_header(accept_language, LanguageAccept)
-        for tag, quality in accepted:  # highest quality first, in the header's order among equals
-            if quality <= 0:
-                continue
-            if tag == "*":
-                return DEFAULT
-            chosen = match(tag)
-            if chosen:
-                return chosen
+    for tag in accepted(accept_language or ""):
+        if tag == "*":
+            return DEFAULT
+        chosen = match(tag)
+        if chosen:
+            return chosen
     return DEFAULT
+
+
+def accepted(header: str) -> list[str]:
+    """The language ranges of an Accept-Language header, highest quality first, the header's order among
+    equals; ranges of quality 0 (or a malformed one) are left out."""
+    ranges = []
+    for position, item in enumerate(header.split(",")):
+        tag, *parameters = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag and 0 < quality <= 1:
+            ranges.append((-quality, position, tag))
+    return [tag for _, _, tag in sorted(ranges)]
 
 
 def from_environ(environ) -> str:

@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from flask import Flask, Response, g, request
-from flask_babel import Babel, Domain, format_date, format_datetime, get_locale, gettext
+from flask import Flask, Response, g, has_request_context, request
+from flask_babel import Babel, Domain, format_date, format_datetime, format_decimal, get_locale, gettext, ngettext
 
 from kosru_kg.web import i18n
 
@@ -45,13 +45,31 @@ def register(app: Flask) -> None:
 
 
 def language() -> str:
-    """This request's interface language, as a BCP 47 tag (chosen once per request)."""
+    """This request's interface language, as a BCP 47 tag (chosen once per request); English outside one."""
+    if not has_request_context():
+        return i18n.DEFAULT
     chosen = g.get("language")
     if chosen is None:
         chosen = g.language = i18n.choose(request.args.get(i18n.PARAMETER), request.cookies.get(i18n.COOKIE),
                                           request.headers.get("Accept-Language"))
         request.environ[i18n.LANGUAGE_KEY] = chosen
     return chosen
+
+
+def translate(message: str, **variables) -> str:
+    """``gettext`` in a request; the English text outside one (a picture drawn by a test or a script)."""
+    return gettext(message, **variables) if has_request_context() else message % variables
+
+
+def translate_plural(singular: str, plural: str, num: int, **variables) -> str:
+    if has_request_context():
+        return ngettext(singular, plural, num, **variables)
+    return (singular if num == 1 else plural) % {"num": num, **variables}
+
+
+def number(value: int) -> str:
+    """A whole number as the page's language writes it."""
+    return format_decimal(value) if has_request_context() else f"{value:,}"
 
 
 def switcher() -> list[tuple[str, str, str, bool]]:

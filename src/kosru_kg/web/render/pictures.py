@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 
 from flask import request
-from flask_babel import format_decimal, gettext, ngettext
 from markupsafe import Markup
 from pyoxigraph import Literal, NamedNode
 
@@ -22,6 +21,9 @@ from kosru_kg.query.backend import Backend
 from kosru_kg.vocab import Minter, prologue, term
 from kosru_kg.web import cache, language
 from kosru_kg.web.i18n import N_
+from kosru_kg.web.language import number as format_decimal
+from kosru_kg.web.language import translate as gettext
+from kosru_kg.web.language import translate_plural as ngettext
 from kosru_kg.web.render import terms
 from kosru_kg.web.render.svg import NAMESPACE, element
 from kosru_kg.web.state import state

@@ -101,12 +101,19 @@ def _resource_page(iri: NamedNode, triples: set[Triple], alternates: list[Altern
 
     urls = {t.subject: t.object.value for t in triples if t.predicate == URL}
     return render_template(
-        "resources/resource.html", iri=iri.value, label=show(iri), types=[show(o) for o in objects(RDF_TYPE)],
+        "resources/resource.html", iri=iri.value, label=_heading(show(iri), iri, outgoing), types=[show(o) for o in objects(RDF_TYPE)],
         descriptions=[show(o) for o in objects(*DESCRIPTIONS)],
         outgoing=_rows(outgoing, lambda t: t.object, show), incoming=_rows(incoming, lambda t: t.subject, show),
         sources=[(show(s), urls.get(s)) for s in objects(SOURCE)],
         wikidata=[o.value.removeprefix(PREFIXES["wd"]) for o in objects(SAME_AS) if o.value.startswith(PREFIXES["wd"])],
         wikidata_page=WIKIDATA_PAGE, alternates=alternates)
+
+
+def _heading(label: terms.TermView, iri: NamedNode, outgoing: list[Triple]) -> terms.TermView:
+    """The page's heading: the resource's name, tagged with the language it is in (the page's, else English)."""
+    if label.language or iri.value not in vocab.names(outgoing):
+        return label
+    return replace(label, language=language.language())
 
 
 def _rows(triples: Iterable[Triple], other: Callable[[Triple], object], show) -> list[Row]:
