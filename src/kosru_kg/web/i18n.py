@@ -92,7 +92,7 @@ def accepted(header: str) -> list[str]:
 
 def from_environ(environ) -> str:
     """``choose`` for a WSGI environ (the language its page would be rendered in)."""
-    parameter = parse_qs(environ.get("QUERY_STRING", "")).get(PARAMETER, [None])[-1]
+    parameter = parse_qs(environ.get("QUERY_STRING", "")).get(PARAMETER, [None])[0]  # the first, as request.args.get
     cookie = parse_cookie(environ.get("HTTP_COOKIE", "")).get(COOKIE)
     return choose(parameter, cookie, environ.get("HTTP_ACCEPT_LANGUAGE"))
 

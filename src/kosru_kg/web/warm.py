@@ -35,12 +35,17 @@ def paths(app: Flask) -> list[str]:
     return [*DESCRIPTIONS, "/versions", *dumps, *questions]
 
 
-def warm(app: Flask) -> None:
-    """GET every path of ``paths``; one that fails is logged and left for its first visitor."""
-    client = app.test_client()
-    # The pages with pictures in the other languages too (the pictures' legends and dates are translated).
+def requests(app: Flask) -> list[tuple[str, str]]:
+    """(path, language) of every request warming makes: ``paths`` in English, and the pages with
+    pictures in the other languages too (the pictures' titles, legends and dates are translated)."""
     localised = [(path, tag) for tag in i18n.LOCALES if tag != i18n.DEFAULT for path in PICTURED]
-    for path, tag in [*((path, i18n.DEFAULT) for path in paths(app)), *localised]:
+    return [*((path, i18n.DEFAULT) for path in paths(app)), *localised]
+
+
+def warm(app: Flask) -> None:
+    """Make every request of ``requests``; one that fails is logged and left for its first visitor."""
+    client = app.test_client()
+    for path, tag in requests(app):
         status = client.get(path, headers={"Accept-Language": tag}).status_code
         if status != 200:
             log.warning("warming %s (%s): answered %s; it will be computed on its first request", path, tag, status)
