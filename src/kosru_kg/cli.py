@@ -13,7 +13,7 @@ from pyoxigraph import Store
 from kosru_kg import config, formats
 from kosru_kg.errors import HttpError, NotFound
 from kosru_kg.formats import Kind
-from kosru_kg.graph import synth
+from kosru_kg.graph import labels, synth
 from kosru_kg.graph.build import ValidationFailed, build, compile_graph
 from kosru_kg.graph.facts import FactsError
 from kosru_kg.graph.store import StoreLayout, StoreMissing
@@ -115,6 +115,25 @@ def validate_command() -> None:
     except ValidationFailed as exc:
         raise click.ClickException(str(exc.report)) from None
     click.echo("SHACL validation: the graph conforms to every shape.")
+
+
+@main.command("cldr-labels")
+def cldr_labels_command() -> None:
+    """Write data/labels.csv: the names of the states of entities.csv in sq, sr-Cyrl, sr-Latn and ru, from CLDR.
+
+    Rows from other sources are kept; run it again after adding states.
+    """
+    settings = _settings()
+    written, source = labels.write_cldr_labels(settings.data_dir)
+    click.echo(f"{written} labels from {source} written to {settings.data_dir / 'labels.csv'}")
+
+
+@main.command("transliterate-catalog")
+def transliterate_catalog_command() -> None:
+    """Write the sr_Latn interface catalog from the sr_Cyrl one (the standard Serbian transliteration)."""
+    from kosru_kg.web import i18n
+
+    click.echo(f"wrote {i18n.transliterate_catalog()}")
 
 
 @main.command("query")

@@ -19,6 +19,7 @@ PREFIXES = {
     "owl": "http://www.w3.org/2002/07/owl#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
+    "skosxl": "http://www.w3.org/2008/05/skos-xl#",
     "dct": "http://purl.org/dc/terms/",
     "prov": "http://www.w3.org/ns/prov#",
     "schema": "http://schema.org/",
@@ -54,6 +55,7 @@ TABLE_PATHS = {
     "positions": "position", "counts": "count", "events": "event",
     "sporting_events": "sport", "matches": "match", "results": "result", "stances": "stance",
     "statements": "statement", "vetoes": "veto", "relations": "relation",
+    "labels": "label",  # {entity}-{language}: a SKOS-XL label of an entity in another language
 }
 # Where entities live, by their class.
 ENTITY_PATHS = {
@@ -92,13 +94,21 @@ def media_type(name: str) -> NamedNode:
     return NamedNode(IANA_MEDIA_TYPES + name)
 
 
-def names(triples: Iterable[Triple]) -> dict[str, Literal]:
-    """Each named resource's name: by the first of NAMING it has, English (or untagged) first."""
+def names(triples: Iterable[Triple], language: str = "en") -> dict[str, Literal]:
+    """Each named resource's name: by the first of NAMING it has, English (or untagged) first.
+
+    With another ``language`` (a BCP 47 tag), a name in that language comes before any other,
+    then the English one: a page in Albanian shows a state's ``rdfs:label "Rusia"@sq``.
+    """
     rank = {p: i for i, p in enumerate(NAMING)}
-    best: dict[str, tuple[tuple[int, bool, str], Literal]] = {}
+    wanted = language.lower()
+    best: dict[str, tuple[tuple, Literal]] = {}
     for t in triples:
         if t.predicate in rank and isinstance(t.object, Literal):
-            key = (rank[t.predicate], t.object.language not in (None, "en"), t.object.value)
+            tag = (t.object.language or "en").lower()
+            key = (rank[t.predicate], tag != "en", t.object.value)
+            if wanted != "en":
+                key = (tag != wanted, *key)
             if t.subject.value not in best or key < best[t.subject.value][0]:
                 best[t.subject.value] = (key, t.object)
     return {iri: name for iri, (_, name) in best.items()}

@@ -159,3 +159,30 @@ def test_editor_runs_on_ctrl_enter(tab):
         box.press("Control+Enter")
     expect(tab.page.locator("section[aria-labelledby=answer-heading] strong")).to_have_text("yes")
     tab.done("editor-ask")
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(("tag", "heading", "state"), [
+    ("sq", "Marrëdhëniet Kosovë–Rusi: një graf njohurish", "Rusi"),
+    ("sr-Cyrl", "Односи Косова и Русије: граф знања", "Русија"),
+    ("ru", "Отношения Косова и России: граф знаний", "Россия"),
+])
+def test_pages_in_other_languages(tab, tag, heading, state):
+    """The switcher chooses the language, the cookie keeps it; each page is saved as a real screenshot."""
+    tab.open("/")
+    with tab.page.expect_navigation():
+        tab.page.locator(f"footer nav.languages a[hreflang='{tag}']").click()
+    assert tab.page.locator("html").get_attribute("lang") == tag
+    expect(tab.page.locator("h1")).to_have_text(heading)
+    tab.done(f"home-{tag}")
+    tab.open("/state/russia")  # no ?lang: the cookie the switcher set
+    assert tab.page.locator("html").get_attribute("lang") == tag
+    expect(tab.page.locator("h1")).to_have_text(state)
+    tab.done(f"resource-{tag}")
+    for name in (f"home-{tag}", f"resource-{tag}"):
+        picture = (tab.screenshots / f"{name}.png").read_bytes()
+        assert picture.startswith(PNG_SIGNATURE) and len(picture) > 20_000, name
+        width, height = int.from_bytes(picture[16:20], "big"), int.from_bytes(picture[20:24], "big")
+        assert width == 1280 and height >= 900, (name, width, height)

@@ -74,15 +74,16 @@ def test_the_kept_answers_stay_within_their_bound(settings, backend):
 
 
 def test_warming_computes_every_expensive_answer_before_the_first_visitor(settings, backend):
-    from kosru_kg.web.warm import paths, warm  # noqa: PLC0415
+    from kosru_kg.web.warm import paths, requests, warm  # noqa: PLC0415
 
     app = create_app(settings, backend)
     reached = []
     app.before_request(lambda: reached.append(1))
     warm(app)
     warmed = len(reached)
-    assert warmed == len(paths(app)) and any(path.startswith("/download/") for path in paths(app))
+    assert warmed == len(requests(app)) and any(path.startswith("/download/") for path in paths(app))
+    assert {tag for _, tag in requests(app)} == {"en", "sq", "sr-Latn", "sr-Cyrl", "ru"}
     client = app.test_client()
-    for path in paths(app):
-        assert client.get(path).status_code == 200
+    for path, tag in requests(app):
+        assert client.get(path, headers={"Accept-Language": tag}).status_code == 200
     assert len(reached) == warmed  # every one was already kept

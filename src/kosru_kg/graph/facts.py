@@ -136,6 +136,9 @@ EVENT_TYPES = (
     "Agreement", "RecognitionOfIndependence", "DraftResolution", "Decision", "Election",
     "Performance", "Ceremony",
 )
+LABEL_LANGUAGES = ("sq", "sr-Cyrl", "sr-Latn", "ru")  # English names are the entities' own labels
+# Which script a label in each language must be written in (a name in the wrong script is an error).
+SCRIPTS = {"sr-Cyrl": "cyrillic", "ru": "cyrillic", "sr-Latn": "latin", "sq": "latin"}
 SOURCE_KINDS = ("article", "article-section", "web-page", "repository-file", "reference-compilation")
 
 TABLES: tuple[Table, ...] = (
@@ -309,6 +312,14 @@ TABLES: tuple[Table, ...] = (
         Field("end", "date"),
         Field("description", "text", True),
     ),
+    # Names of entities in other languages, each from a source (graph/labels.py writes the CLDR ones).
+    Table("labels", (
+        _ref("entity", required=True),
+        Field("language", "choice", True, choices=LABEL_LANGUAGES),
+        Field("label", "text", True),
+        Field("source", "ref", True, targets=("sources",)),
+        Field("derived_from", "choice", choices=LABEL_LANGUAGES),  # transliterated from the label in that language
+    )),
 )
 TABLE_BY_NAME = {t.name: t for t in TABLES}
 FILE_NAMES = {"wikidata": "reference/wikidata.csv"}
@@ -467,6 +478,40 @@ def _check_references(facts: Facts, errors: list[DataError]) -> None:
                     errors.append(DataError(name, record.row, f.name, f"concept {ref.ident!r} is not in scheme {f.scheme!r}"))
 
 
+def _check_labels(facts: Facts, errors: list[DataError]) -> None:
+    """One label per entity and language, in its language's script; a derived label's original exists."""
+    name = file_name("labels")
+    seen: dict[tuple[str, str], int] = {}
+    for record in facts.records("labels"):
+        entity, language, label = record.get("entity"), record.get("language"), record.get("label")
+        if entity is None or language is None:
+            continue
+        key = (entity.ident, language)
+        if key in seen:
+            errors.append(DataError(name, record.row, "language",
+                                    f"a second {language} label of {entity.ident!r} (the first is on row {seen[key]})"))
+        seen.setdefault(key, record.row)
+        if label is not None and not _in_script(label, SCRIPTS[language]):
+            errors.append(DataError(name, record.row, "label", f"{label!r} is not in the {SCRIPTS[language]} script "
+                                                               f"that {language} labels are written in"))
+    for record in facts.records("labels"):
+        original, entity = record.get("derived_from"), record.get("entity")
+        if original is None or entity is None:
+            continue
+        if original == record.get("language"):
+            errors.append(DataError(name, record.row, "derived_from", "a label cannot be derived from itself"))
+        elif (entity.ident, original) not in seen:
+            errors.append(DataError(name, record.row, "derived_from",
+                                    f"no {original} label of {entity.ident!r} to derive this one from"))
+
+
+def _in_script(text: str, script: str) -> bool:
+    """Whether every letter of ``text`` is Cyrillic (U+0400–U+04FF) or, for Latin, none is."""
+    letters = [c for c in text if c.isalpha()]
+    cyrillic = [c for c in letters if "\u0400" <= c <= "\u04ff"]
+    return len(cyrillic) == len(letters) if script == "cyrillic" else not cyrillic
+
+
 def read_facts(data_dir: Path) -> Facts:
     """Read and check every table of ``data_dir``; raise FactsError listing every problem."""
     errors: list[DataError] = []
@@ -474,6 +519,7 @@ def read_facts(data_dir: Path) -> Facts:
     for table in TABLES:
         facts.add(table.name, _read_table(table, Path(data_dir) / file_name(table.name), errors))
     _check_references(facts, errors)
+    _check_labels(facts, errors)
     if errors:
         raise FactsError(errors)
     return facts

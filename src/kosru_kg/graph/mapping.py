@@ -156,10 +156,35 @@ class Mapper:
             for record in facts.records(table):
                 yield from self._record(facts, record, columns)
         yield from self._position_summaries(facts)
+        for record in facts.records("labels"):
+            yield from self._label(facts, record)
         for scheme in sorted({r.get("scheme") for r in facts.records("concepts")}):
             node = self.scheme_iri(scheme)
             yield Triple(node, RDF_TYPE, term("skos:ConceptScheme"))
             yield Triple(node, term("skos:prefLabel"), Literal(scheme.replace("-", " "), language="en"))
+
+    def label_iri(self, entity: str, language: str) -> NamedNode:
+        return self.minter.resource(TABLE_PATHS["labels"], f"{entity}-{language.lower()}")
+
+    def _label(self, facts: Facts, record: Record) -> Iterator[Triple]:
+        """A name in another language, as a SKOS-XL label resource: its text (``skosxl:literalForm``
+        with its language tag), where it comes from, and what it was transliterated from if it was.
+
+        Not a second ``rdfs:label`` (nor ``skos:prefLabel``): each resource has one ``rdfs:label``,
+        the English name of its row, which the canned questions, the forms and the shapes rely on;
+        pages read the other languages' names through ``skosxl:prefLabel/skosxl:literalForm``.
+        """
+        entity = self.iri(facts.lookup(record.get("entity")))
+        language = record.get("language")
+        node = self.label_iri(record.get("entity").ident, language)
+        text = Literal(record.get("label"), language=language)
+        yield Triple(entity, term("skosxl:prefLabel"), node)
+        yield Triple(node, RDF_TYPE, term("skosxl:Label"))
+        yield Triple(node, term("skosxl:literalForm"), text)
+        yield Triple(node, term("prov:wasDerivedFrom"), self.iri(facts.lookup(record.get("source"))))
+        if record.get("derived_from"):
+            yield Triple(node, term("kosru:transliteratedFrom"),
+                         self.label_iri(record.get("entity").ident, record.get("derived_from")))
 
     def record_triples(self, facts: Facts, record: Record) -> Iterator[Triple]:
         """One record's triples, its references resolved by ``facts`` (used by the synthetic graph)."""

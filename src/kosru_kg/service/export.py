@@ -46,8 +46,12 @@ _OTHER_PROPERTIES = {
     "rdfs:subClassOf": ("iri", True), "rdfs:subPropertyOf": ("iri", True),
     "dct:created": ("date", False), "dct:modified": ("date", False),
     "kosru:latestDate": ("xsd:date", False), "schema:disambiguatingDescription": ("text", False),
+    # names in other languages (data/labels.csv): SKOS-XL label resources
+    "skosxl:prefLabel": ("iri", True), "skosxl:literalForm": ("text", False),
+    "kosru:transliteratedFrom": ("iri", False),
 }
-_KEYS = {"prov:wasDerivedFrom": "sources"}  # where the property's local name reads poorly
+# Where the property's local name reads poorly, or is taken (skos:prefLabel is "prefLabel").
+_KEYS = {"prov:wasDerivedFrom": "sources", "skosxl:prefLabel": "labels"}
 # A date property has one key per precision, so each value stays a plain string that round-trips
 # to its exact datatype: "date": "2008-02-17", "dateMonth": "2008-02", "dateYear": "2008".
 _DATE_KEY_SUFFIXES = {"day": "", "month": "Month", "year": "Year"}

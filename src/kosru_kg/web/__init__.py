@@ -8,7 +8,7 @@ from kosru_kg import config
 from kosru_kg.config import Settings
 from kosru_kg.query.backend import Backend
 from kosru_kg.query.engines import open_backend
-from kosru_kg.web import errors
+from kosru_kg.web import errors, language
 from kosru_kg.web.middleware import access_log, headers, http_cache, limits, whole_answers
 from kosru_kg.web.state import KEY, AppState
 from kosru_kg.web.views import catalog, downloads, editor, endpoint, openapi, pages, questions, resources, versions
@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     headers.register(app)
     limits.register(app)
     http_cache.register(app)
+    language.register(app)  # after http_cache: its headers are set first, then the tag
     for view in (endpoint, downloads, versions, catalog, resources, pages, editor, questions, openapi):
         app.register_blueprint(view.blueprint)
     return app

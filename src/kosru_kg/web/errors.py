@@ -1,17 +1,34 @@
-"""One place that renders every error: JSON for clients that ask, HTML for browsers, else text."""
+"""One place that renders every error: JSON for clients that ask, HTML for browsers, else text.
+
+An HTML error page is in the interface language: its title and frame are translated, and the
+message, written by the code that raised the error for every client, is shown in English,
+marked ``lang="en"`` on a page in another language. JSON and text errors stay English.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from flask import Flask, Response, jsonify, request
+from flask_babel import gettext
 from markupsafe import escape
 from werkzeug.exceptions import ClientDisconnected, HTTPException, MethodNotAllowed
 
 from kosru_kg.errors import MEDIA_TYPES, HttpError
+from kosru_kg.web import language
+from kosru_kg.web.i18n import N_
 from kosru_kg.web.middleware.access_log import OUTCOME
 
 log = logging.getLogger("kosru_kg")
+# Every status's title, as kosru_kg.errors and Werkzeug write them, for the catalogs (translated where shown).
+TITLES = (
+    N_("Internal error"), N_("Bad request"), N_("Forbidden"), N_("Not found"), N_("Method not allowed"),
+    N_("Not acceptable"), N_("Payload too large"), N_("URI too long"), N_("Unsupported media type"),
+    N_("Request header fields too large"), N_("Too many requests"), N_("Service unavailable"),
+    N_("Bad Request"), N_("Not Found"), N_("Method Not Allowed"), N_("Request Entity Too Large"),
+    N_("Request-URI Too Long"), N_("Request Header Fields Too Large"), N_("Internal Server Error"),
+)
+_TITLES = frozenset(TITLES)
 
 
 def render(status: int, title: str, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -20,8 +37,12 @@ def render(status: int, title: str, message: str, headers: dict[str, str] | None
     if best == "application/json":
         response = jsonify({"status": status, "error": title, "message": message})
     elif best == "text/html" and accept["text/html"] > accept["text/plain"]:
-        page = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{status} {escape(title)}"
-                f"</title></head><body><main><h1>{status} {escape(title)}</h1><p>{escape(message)}</p></main></body></html>")
+        tag = language.language()
+        shown = gettext(title) if title in _TITLES else title
+        marked = ' lang="en"' if tag != "en" else ""
+        page = (f"<!doctype html><html lang=\"{tag}\"><head><meta charset=\"utf-8\"><title>{status} {escape(shown)}"
+                f"</title></head><body><main><h1>{status} {escape(shown)}</h1><p{marked}>{escape(message)}</p>"
+                "</main></body></html>")
         response = Response(page, mimetype="text/html")
     else:
         response = Response(f"{status} {title}: {message}\n", mimetype="text/plain")

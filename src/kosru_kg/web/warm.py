@@ -13,11 +13,13 @@ from flask import Flask
 
 from kosru_kg import formats
 from kosru_kg.service.versions import Versions
+from kosru_kg.web import i18n
 from kosru_kg.web.state import KEY
 
 log = logging.getLogger("kosru_kg")
 DESCRIPTIONS = ("/", "/timeline", "/questions", "/ontology", "/context.jsonld", "/.well-known/void",
                 "/.well-known/dcat", "/sparql")
+PICTURED = ("/", "/timeline")
 
 
 def paths(app: Flask) -> list[str]:
@@ -33,11 +35,18 @@ def paths(app: Flask) -> list[str]:
     return [*DESCRIPTIONS, "/versions", *dumps, *questions]
 
 
+def requests(app: Flask) -> list[tuple[str, str]]:
+    """(path, language) of every request warming makes: ``paths`` in English, and the pages with
+    pictures in the other languages too (the pictures' titles, legends and dates are translated)."""
+    localised = [(path, tag) for tag in i18n.LOCALES if tag != i18n.DEFAULT for path in PICTURED]
+    return [*((path, i18n.DEFAULT) for path in paths(app)), *localised]
+
+
 def warm(app: Flask) -> None:
-    """GET every path of ``paths``; one that fails is logged and left for its first visitor."""
+    """Make every request of ``requests``; one that fails is logged and left for its first visitor."""
     client = app.test_client()
-    for path in paths(app):
-        status = client.get(path).status_code
+    for path, tag in requests(app):
+        status = client.get(path, headers={"Accept-Language": tag}).status_code
         if status != 200:
-            log.warning("warming %s: answered %s; it will be computed on its first request", path, status)
+            log.warning("warming %s (%s): answered %s; it will be computed on its first request", path, tag, status)
     app.extensions[KEY].backend.close()  # its query processes are this process's, not the workers'

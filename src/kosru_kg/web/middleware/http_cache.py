@@ -1,10 +1,15 @@
 """HTTP caching: every GET answer is tagged with the dataset version, so a revalidation costs nothing.
 
 A published version never changes, so the answer to a GET is fixed by the version, the URL
-and what the request negotiates on (Accept, and Host for the pages that name the server).
-The tag is computed from those alone, before any work: a client, reverse proxy or CDN that
+and what the request negotiates on (Accept, and Host for the pages that name the server), and,
+for a page, the interface language (``web.i18n``). The tag is computed from those alone, before any work: a client, reverse proxy or CDN that
 already holds the answer gets 304 Not Modified without a query being run. Tags are weak
 (RFC 9110 §8.8.1): equivalent, not promised byte-identical, across servers of one version.
+
+Whether an answer is a page (language-dependent) or not (RDF, results: the same in every
+language) is fixed by the rest of the request, so a revalidation matches either the tag of
+the language-free answer or the tag of the page in the request's language. An answer that
+sets a cookie (the language switcher's) is private.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import hashlib
 
 from flask import Flask, Response, g, request
 
+from kosru_kg.web import i18n
 from kosru_kg.web.state import state
 
 CACHEABLE_METHODS = ("GET", "HEAD")
@@ -23,22 +29,36 @@ def register(app: Flask) -> None:
     app.after_request(_tag)
 
 
-def entity_tag() -> str:
-    """The weak tag of this request's answer in the served version (read from the environ: it is on every GET)."""
+def entity_tag(language: str | None = None) -> str:
+    """The weak tag of this request's answer in the served version (read from the environ: it is on every GET).
+
+    ``language`` is the interface language of a page; None for an answer the same in every language.
+    """
     version = state().backend.version
     environ = request.environ
     negotiated = "\n".join(environ.get(name, "") for name in ("PATH_INFO", "QUERY_STRING", "HTTP_ACCEPT", "HTTP_HOST"))
+    if language:
+        negotiated += "\n" + language
     return f'W/"{version}-{hashlib.sha1(negotiated.encode("utf-8", "surrogateescape")).hexdigest()[:12]}"'
+
+
+def _tags() -> tuple[str, str]:
+    """The tag of the language-free answer and of the page in this request's language."""
+    return entity_tag(), entity_tag(i18n.from_environ(request.environ))
 
 
 def _not_modified() -> Response | None:
     if request.method not in CACHEABLE_METHODS or not request.if_none_match:
         return None
-    tag = g.entity_tag = entity_tag()  # kept for the answer, should this one not match
-    if not request.if_none_match.contains_weak(tag.removeprefix("W/").strip('"')):
+    tags = g.entity_tags = _tags()  # kept for the answer, should neither match
+    matched = next((tag for tag in tags if request.if_none_match.contains_weak(tag.removeprefix("W/").strip('"'))),
+                   None)
+    if matched is None:
         return None
     response = Response(status=304)
-    _describe(response, tag)
+    _describe(response, matched)
+    if matched == tags[1]:
+        response.vary.update(("Accept-Language", "Cookie"))
     return response
 
 
@@ -46,7 +66,8 @@ def _tag(response: Response) -> Response:
     if response.status_code >= 500:
         response.headers["Cache-Control"] = "no-store"  # busy or out of time now, not for good
     elif request.method in CACHEABLE_METHODS and response.status_code == 200 and "ETag" not in response.headers:
-        _describe(response, g.get("entity_tag") or entity_tag())
+        plain, paged = g.get("entity_tags") or _tags()
+        _describe(response, paged if response.mimetype == "text/html" else plain)
     return response
 
 
@@ -54,7 +75,8 @@ def _describe(response: Response, tag: str) -> None:
     settings = state().settings
     headers = response.headers
     headers["ETag"] = tag
-    headers["Cache-Control"] = f"public, max-age={settings.cache_max_age}"
+    shared = "private" if "Set-Cookie" in headers else "public"
+    headers["Cache-Control"] = f"{shared}, max-age={settings.cache_max_age}"
     vary = headers.get("Vary")
     if vary is None:  # set directly: parsing Vary costs more than the rest of this function
         headers["Vary"] = "Accept"

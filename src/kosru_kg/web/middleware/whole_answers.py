@@ -6,7 +6,9 @@ Host). The first answer to each such request is kept, whole, and the next ones a
 memory, revalidations (If-None-Match) answered 304 from the kept tag. Only 200 answers that
 were sent whole are kept (not streams), within a total size and a number of entries, least
 recently used out first: strangers' varied query strings and Host headers can churn the
-cache but never grow it. A view whose answer names the server marks it with ``names_the_host``.
+cache but never grow it. A view whose answer names the server marks it with ``names_the_host``;
+a page (rendered in the request's interface language, ``web.i18n``) is kept per language, and an
+answer that sets a cookie is never kept.
 """
 
 from __future__ import annotations
@@ -16,9 +18,22 @@ from collections.abc import Callable, Iterable
 from werkzeug.http import parse_etags
 
 from kosru_kg.version_cache import VersionCache
+from kosru_kg.web import i18n
 
 HOST_DEPENDENT = "kosru.names-the-host"  # environ key a view sets when its answer names the server
-_HOST_VARIES = object()  # the entry under a request's host-free key when the answer depends on Host
+
+
+class _Varies:
+    """The entry under a request's plain key when the answer depends on its Host and/or its language."""
+
+    def __init__(self, host: bool, language: bool):
+        self.host, self.language = host, language
+
+    def key(self, key: tuple, environ) -> tuple:
+        host = (environ.get("HTTP_HOST", ""), environ["wsgi.url_scheme"]) if self.host else ()
+        return (*key, *host, i18n.from_environ(environ) if self.language else "")
+
+
 REVALIDATION_HEADERS = ("etag", "cache-control", "vary")
 
 
@@ -37,10 +52,9 @@ class WholeAnswers:
             return self.app(environ, start_response)
         version = self.version()
         key = (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", ""))
-        host_key = (*key, environ.get("HTTP_HOST", ""), environ["wsgi.url_scheme"])
         kept = self._kept.get(version, key)
-        if kept is _HOST_VARIES:
-            kept = self._kept.get(version, host_key)
+        if isinstance(kept, _Varies):
+            kept = self._kept.get(version, kept.key(key, environ))
         if kept is not None:
             return _send(kept, environ, start_response, head=method == "HEAD")
         answered: list = []
@@ -53,17 +67,19 @@ class WholeAnswers:
         if method == "HEAD" or not answered or not answered[0].startswith("200 "):
             return body
         headers = answered[1]
-        if not any(name.lower() == "content-length" for name, _ in headers):
-            return body  # a stream: sent as it comes, never held
+        names = {name.lower() for name, _ in headers}
+        if "content-length" not in names or "set-cookie" in names:
+            return body  # a stream, sent as it comes, or an answer for one client: never held
         try:
             whole = b"".join(body)
         finally:
             if hasattr(body, "close"):
                 body.close()
         if len(whole) <= self._largest:
-            if environ.get(HOST_DEPENDENT):
-                self._kept.put(version, key, _HOST_VARIES)
-                key = host_key
+            varies = _Varies(bool(environ.get(HOST_DEPENDENT)), i18n.LANGUAGE_KEY in environ)
+            if varies.host or varies.language:
+                self._kept.put(version, key, varies)
+                key = varies.key(key, environ)
             self._kept.put(version, key, (answered[0], headers, whole), len(whole))
         return [whole]
 

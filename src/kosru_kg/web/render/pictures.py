@@ -1,7 +1,8 @@
 """The pictures, drawn on the server as SVG so they need no script: a timeline and a chart.
 
 Each picture is ``fn(backend, settings, root) -> Markup`` (``root`` prefixes local links);
-``picture(name)`` gives the served version's picture, drawn once per version.
+``picture(name)`` gives the served version's picture, drawn once per version and language: its
+titles, legends and dates are in the page's language; the events' names as the graph has them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ from pyoxigraph import Literal, NamedNode
 from kosru_kg.config import Settings
 from kosru_kg.query.backend import Backend
 from kosru_kg.vocab import Minter, prologue
-from kosru_kg.web import cache
+from kosru_kg.web import cache, language
+from kosru_kg.web.i18n import N_
+from kosru_kg.web.language import number as format_decimal
+from kosru_kg.web.language import translate as gettext
+from kosru_kg.web.language import translate_plural as ngettext
 from kosru_kg.web.render import terms
 from kosru_kg.web.render.svg import NAMESPACE, element
 from kosru_kg.web.state import state
@@ -46,11 +51,11 @@ SELECT ?position ?year (COUNT(?state) AS ?count) WHERE {
     } GROUP BY ?state ?position }
 } GROUP BY ?position (YEAR(?first) AS ?year)"""
 
-KINDS = {  # timeline kinds in legend order: CSS class suffix → legend text
-    "event": "Political or diplomatic event",
-    "sport": "Sporting event",
-    "culture": "Cultural event",
-    "statement": "Statement",
+KINDS = {  # timeline kinds in legend order: CSS class suffix → legend text (translated where shown)
+    "event": N_("Political or diplomatic event"),
+    "sport": N_("Sporting event"),
+    "culture": N_("Cultural event"),
+    "statement": N_("Statement"),
 }
 _DATE = re.compile(r"(-?\d{4,})(?:-(\d\d))?(?:-(\d\d))?")
 FONT_WIDTH = 6.6  # rough width of a character at the pictures' font size, for layout only
@@ -64,11 +69,26 @@ MAX_LABEL = 72  # characters of a timeline label; the mark's title gives the who
 @dataclass(frozen=True)
 class TimelineEntry:
     iri: str
-    label: str
+    name: str  # the graph's (English) label; "" for a statement, named by its speaker
     kind: str  # a key of KINDS
     start: Literal | None
     end: Literal | None
     description: str
+    speaker: str = ""
+
+    @property
+    def label(self) -> str:
+        """What the timeline calls the entry, in the page's language around the graph's names."""
+        if self.name:
+            return self.name
+        if self.speaker:
+            return gettext("Statement by %(speaker)s", speaker=self.speaker)
+        return self.iri
+
+    @property
+    def label_language(self) -> str | None:
+        """The language of the graph's text in the label (English), for pages in another language."""
+        return "en" if (self.name or self.speaker) and language.language() != "en" else None
 
     @property
     def at(self) -> float:
@@ -82,7 +102,7 @@ class TimelineEntry:
             return f"{_date_text(self.start)} – {_date_text(self.end)}"
         if self.start:
             return _date_text(self.start)
-        return f"ended {_date_text(self.end)}"
+        return gettext("ended %(date)s", date=_date_text(self.end))
 
 
 def timeline_entries(backend: Backend) -> list[TimelineEntry]:
@@ -90,10 +110,9 @@ def timeline_entries(backend: Backend) -> list[TimelineEntry]:
     entries: dict[str, TimelineEntry] = {}
     for row in backend.query(TIMELINE_QUERY):
         iri = row["item"].value
-        label = _value(row["label"]) or (f"Statement by {row['speaker'].value}" if row["speaker"] else iri)
-        entries.setdefault(iri, TimelineEntry(iri, label, row["kind"].value, row["start"], row["end"],
-                                              _value(row["text"])))
-    return sorted(entries.values(), key=lambda e: (e.at, e.label))
+        entries.setdefault(iri, TimelineEntry(iri, _value(row["label"]), row["kind"].value, row["start"], row["end"],
+                                              _value(row["text"]), _value(row["speaker"])))
+    return sorted(entries.values(), key=lambda e: (e.at, e.name or e.speaker or e.iri))
 
 
 def timeline_svg(backend: Backend, settings: Settings, root: str) -> Markup:
@@ -122,15 +141,18 @@ def timeline_svg(backend: Backend, settings: Settings, root: str) -> Markup:
             element("title", f"{entry.label}, {entry.when}"),
             element("line", x1=axis_x, y1=y(entry.at), x2=label_x - 6, y2=label_y, class_="leader"),
             element("circle", cx=axis_x, cy=y(entry.at), r=5),
-            element("text", element("tspan", entry.when, class_="when"), " ", text, x=label_x, y=label_y + 4),
+            element("text", element("tspan", entry.when, class_="when"), " ",
+                    element("tspan", text, lang=entry.label_language), x=label_x, y=label_y + 4),
             href=local_href(entry.iri, settings, root), class_=f"mark kind-{entry.kind}"))
     kinds = [kind for kind in KINDS if any(e.kind == kind for e in entries)]
     return element(
         "svg",
-        element("title", "Timeline of Kosovo–Russia relations", id="timeline-title"),
-        element("desc", f"{len(entries)} dated events and statements from {first} to {last - 1}; "
-                        "each mark links to its page.", id="timeline-desc"),
-        legend([(KINDS[k], f"kind-{k}") for k in kinds], "circle"),
+        element("title", gettext("Timeline of Kosovo–Russia relations"), id="timeline-title"),
+        element("desc", ngettext("%(num)d dated event or statement from %(first)s to %(last)s; each mark links to "
+                                 "its page.", "%(num)d dated events and statements from %(first)s to %(last)s; "
+                                 "each mark links to its page.", len(entries), first=first, last=last - 1),
+                id="timeline-desc"),
+        legend([(gettext(KINDS[k]), f"kind-{k}") for k in kinds], "circle"),
         element("line", x1=axis_x, x2=axis_x, y1=y(first), y2=y(last), class_="axis"),
         *ticks, *marks,
         xmlns=NAMESPACE, viewBox=f"0 0 {width} {height:.0f}", width=width, height=f"{height:.0f}",
@@ -174,15 +196,19 @@ def spread(ideal: list[float], gap: float, top: float) -> list[float]:
 @dataclass(frozen=True)
 class Series:
     position: str  # id of a concept of the kosovo-position scheme
-    label: str
+    label: str  # translated where shown
     css_class: str
-    noun: tuple[str, str]  # singular, plural
+
+    def count(self, n: int) -> str:
+        """``n`` of this series in words: "3 recognitions"."""
+        if self.position == "recognised":
+            return ngettext("%(num)d recognition", "%(num)d recognitions", n)
+        return ngettext("%(num)d reported withdrawal", "%(num)d reported withdrawals", n)
 
 
 SERIES = (
-    Series("recognised", "Recognitions", "bar-recognitions", ("recognition", "recognitions")),
-    Series("withdrawal-reported", "Reported withdrawals", "bar-withdrawals",
-           ("reported withdrawal", "reported withdrawals")),
+    Series("recognised", N_("Recognitions"), "bar-recognitions"),
+    Series("withdrawal-reported", N_("Reported withdrawals"), "bar-withdrawals"),
 )
 
 
@@ -227,23 +253,26 @@ def recognitions_chart_svg(backend: Backend, settings: Settings, root: str) -> M
             if not n:
                 continue
             x = left + slot * (i + 0.5) + (k - len(SERIES) / 2) * bar
-            noun = series.noun[n != 1]
             bars.append(element(
                 "g",
-                element("rect", element("title", f"{year}: {n} {noun}"),
+                element("rect", element("title", f"{year}: {series.count(n)}"),
                         x=x, y=y(n), width=bar, height=y(0) - y(n)),
-                element("text", str(n), x=x + bar / 2, y=y(n) - 3, text_anchor="middle", class_="count"),
+                element("text", format_decimal(n), x=x + bar / 2, y=y(n) - 3, text_anchor="middle", class_="count"),
                 class_=f"bar {series.css_class}"))
     totals = [sum(c.values()) for c in counts]
-    summary = "; ".join(f"{total} {s.noun[total != 1]}" for s, total in zip(SERIES, totals))
-    span = f" from {years[0]} to {years[-1]}" if years else ""
+    summary = "; ".join(s.count(total) for s, total in zip(SERIES, totals))
+    if years:
+        desc = gettext("Bar chart by year from %(first)s to %(last)s: %(summary)s.", first=years[0], last=years[-1],
+                       summary=summary)
+    else:
+        desc = gettext("Bar chart by year: %(summary)s.", summary=summary)
     return element(
         "svg",
-        element("title", "Recognitions of Kosovo per year, and reported withdrawals", id="recognitions-title"),
-        element("desc", f"Bar chart by year{span}: {summary}.", id="recognitions-desc"),
-        legend([(s.label, s.css_class) for s in SERIES], "rect"),
+        element("title", gettext("Recognitions of Kosovo per year, and reported withdrawals"), id="recognitions-title"),
+        element("desc", desc, id="recognitions-desc"),
+        legend([(gettext(s.label), s.css_class) for s in SERIES], "rect"),
         *grid,
-        element("text", "States", x=left - 6, y=top - 10, text_anchor="end", class_="axis-title"),
+        element("text", gettext("States"), x=left - 6, y=top - 10, text_anchor="end", class_="axis-title"),
         *year_labels, *bars,
         element("line", x1=left, x2=width - right, y1=y(0), y2=y(0), class_="axis"),
         xmlns=NAMESPACE, viewBox=f"0 0 {width} {height}", width=width, height=height,
@@ -278,10 +307,10 @@ ANSWER_PICTURES = ("roster-map",)  # drawn from a question's own answer (views/q
 
 
 def picture(name: str) -> Markup:
-    """The served graph's picture ``name``, drawn once per version and URL root."""
+    """The served graph's picture ``name``, drawn once per version, URL root and language."""
     app_state = state()
     root = request.script_root
-    return cache.cached(("picture", name, root), lambda: PICTURES[name](app_state.backend, app_state.settings, root))
+    return cache.cached(("picture", name, root, language.language()), lambda: PICTURES[name](app_state.backend, app_state.settings, root))
 
 
 def served_timeline() -> list[TimelineEntry]:

@@ -1,4 +1,9 @@
-"""How RDF terms look on a page: resources by label and linked locally, dates readable."""
+"""How RDF terms look on a page: resources by label in the page's language and linked locally, dates readable.
+
+Labels: the page's language where the graph has a label in it, else English, marked as such
+(``TermView.language``) so the page shows it in a ``lang="en"`` span. Dates are written by
+Babel in the page's language (English pages: "17 February 2008").
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,25 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from babel.dates import format_date, format_skeleton
+from flask_babel import get_locale
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from kosru_kg.query.backend import Backend
 from kosru_kg.vocab import NAMING, ONTOLOGY_IRI, PREFIXES, SUMMARY, names
 
 XSD = PREFIXES["xsd"]
+SKOSXL = PREFIXES["skosxl"]
 LABEL_QUERY = f"""
 SELECT ?s ?naming ?label WHERE {{
   VALUES ?s {{ %s }}
-  VALUES ?naming {{ {" ".join(str(p) for p in (*NAMING, SUMMARY))} }}
-  ?s ?naming ?label
+  {{ VALUES ?naming {{ {" ".join(str(p) for p in NAMING)} }}
+    ?s ?naming ?label }}
+  UNION
+  {{ ?s <{SKOSXL}prefLabel>/<{SKOSXL}literalForm> ?label .  # the labels of other languages (data/labels.csv)
+    BIND({NAMING[0]} AS ?naming) }}
+  UNION
+  {{ ?s {SUMMARY} ?label . BIND({SUMMARY} AS ?naming) }}  # a fact's one-line summary
 }}"""
 
 
@@ -33,21 +46,26 @@ class TermView:
 
 
 class Names(dict):
-    """IRI → name, with each named resource's one-line summary beside it (``summaries``)."""
+    """IRI → name (text in the page's language, else a Literal), with each resource's summary (``summaries``)."""
 
     def __init__(self, *args, summaries: dict[str, str] | None = None):
         super().__init__(*args)
         self.summaries = summaries or {}
 
 
-def labels(backend: Backend, terms: Iterable) -> Names:
-    """English labels (and summaries) of the IRIs among ``terms``, fetched in one query per 500."""
+def labels(backend: Backend, terms: Iterable, language: str = "en") -> Names:
+    """Labels of the IRIs among ``terms``, fetched in one query: in ``language`` where the graph has one.
+
+    A label in the wanted language is a plain string; any other (the English one) is kept as its
+    Literal, so that ``view`` can mark its language.
+    """
     iris = sorted({t.value for t in terms if isinstance(t, NamedNode)})
     found = Names()
     for start in range(0, len(iris), 500):
         values = " ".join(f"<{iri}>" for iri in iris[start:start + 500])
-        triples = [Triple(row["s"], row["naming"], row["label"]) for row in backend.query(LABEL_QUERY % values)]
-        found.update((iri, name.value) for iri, name in names(triples).items())
+        rows = backend.query(LABEL_QUERY % values)
+        triples = [Triple(row["s"], row["naming"], row["label"]) for row in rows]
+        found.update(named(names(triples, language), language))
         found.summaries.update(summaries(triples))
     return found
 
@@ -55,6 +73,15 @@ def labels(backend: Backend, terms: Iterable) -> Names:
 def summaries(triples: Iterable[Triple]) -> dict[str, str]:
     """The one-line summary of each resource of ``triples`` that has one."""
     return {t.subject.value: t.object.value for t in triples if t.predicate == SUMMARY}
+
+
+def named(best: dict[str, Literal], language: str) -> dict[str, str | Literal]:
+    """``vocab.names``'s choices for ``view``: text where the label is in ``language``, else the Literal."""
+    return {iri: name.value if _in(name, language) else name for iri, name in best.items()}
+
+
+def _in(name: Literal, language: str) -> bool:
+    return (name.language or "en").lower() == language.lower()
 
 
 def local_path(iri: str, base_iri: str) -> str | None:
@@ -66,15 +93,22 @@ def local_path(iri: str, base_iri: str) -> str | None:
     return None
 
 
-def view(term, names: dict[str, str], base_iri: str, root: str = "") -> TermView:
-    """A term ready for display; ``root`` is the app's URL prefix."""
+def view(term, names: dict[str, str | Literal], base_iri: str, root: str = "") -> TermView:
+    """A term ready for display; ``root`` is the app's URL prefix.
+
+    ``names`` gives a resource's name as text (in the page's language) or as a Literal in another
+    language, which the view keeps (``language``) so the page marks it.
+    """
     if term is None:
         return TermView("")
     if isinstance(term, NamedNode):
         path = local_path(term.value, base_iri)
         href = root + path if path else term.value
-        return TermView(names.get(term.value, _short(term.value)), href=href, iri=term.value,
-                        title=getattr(names, "summaries", {}).get(term.value))
+        name = names.get(term.value, _short(term.value))
+        title = getattr(names, "summaries", {}).get(term.value)
+        if isinstance(name, Literal):
+            return TermView(name.value, href=href, iri=term.value, language=name.language or "en", title=title)
+        return TermView(name, href=href, iri=term.value, title=title)
     if isinstance(term, BlankNode):
         return TermView(f"_:{term.value}")
     if isinstance(term, Triple):  # an RDF 1.2 triple term, which any query can make with TRIPLE() or <<( )>>
@@ -90,19 +124,23 @@ def _short(iri: str) -> str:
 
 
 def _format_literal(value: str, datatype: str | None) -> str:
-    """Dates as people write them ("17 February 2008", "March 2014"); other values as they are."""
+    """Dates as people write them in the page's language ("17 February 2008", "March 2014"); other values as they are."""
     try:
         if datatype == XSD + "date":
-            day = dt.date.fromisoformat(value)
-            return f"{day.day} {day:%B %Y}"
+            return format_date(dt.date.fromisoformat(value), format="long", locale=_locale())
         if datatype == XSD + "gYearMonth":
-            return dt.date.fromisoformat(value + "-01").strftime("%B %Y")
+            return format_skeleton("yMMMM", dt.date.fromisoformat(value + "-01"), locale=_locale())
     except ValueError:
         return value
     return value
 
 
+def _locale():
+    """The page's locale; outside a request, English as the pages write it."""
+    return get_locale() or "en_GB"
+
+
 def view_date(text: str) -> str:
-    """An ISO date of any precision as people write it ("17 February 2008", "March 2014", "2012")."""
+    """An ISO date of any precision as people write it in the page's language ("17 February 2008", "2012")."""
     datatype = {10: "date", 7: "gYearMonth"}.get(len(text))
     return _format_literal(text, XSD + datatype) if datatype else text

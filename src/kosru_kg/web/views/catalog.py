@@ -13,7 +13,7 @@ from kosru_kg import formats
 from kosru_kg.formats import Kind
 from kosru_kg.service import dcat, export, protocol
 from kosru_kg.vocab import Minter
-from kosru_kg.web import cache
+from kosru_kg.web import cache, language
 from kosru_kg.web.middleware import whole_answers
 from kosru_kg.web.state import state
 from kosru_kg.web.views import downloads
@@ -49,7 +49,8 @@ def catalogue():
                                    keywords=dcat.KEYWORDS).encode("utf-8")
         return export.render(export.canonical(dcat.describe(cat)), fmt, base)
 
-    body = cache.cached(("dcat", request.url_root, fmt.name), render)
+    page_language = language.language() if fmt.kind is Kind.PAGE else None  # the RDF is the same in every language
+    body = cache.cached(("dcat", request.url_root, fmt.name, page_language), render)
     response = Response(body, content_type=protocol.content_type(media_type))
     response.vary.add("Accept")
     return response

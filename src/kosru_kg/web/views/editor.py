@@ -18,6 +18,7 @@ from kosru_kg.formats import Kind
 from kosru_kg.query.backend import Backend
 from kosru_kg.service.questions import Question
 from kosru_kg.vocab import prologue
+from kosru_kg.web import language
 from kosru_kg.web.middleware import whole_answers
 from kosru_kg.web.render import terms
 from kosru_kg.web.render.terms import TermView
@@ -65,7 +66,7 @@ def tabulate(result, backend: Backend, settings: Settings, root: str) -> Answer:
         return Answer(Kind.SOLUTIONS.value, [c.variable for c in columns], rows, truncated)
     limit = settings.max_html_rows
     triples = [[t.subject, t.predicate, t.object] for t in islice(result, limit + 1)]
-    names = terms.labels(backend, (value for row in triples[:limit] for value in row))
+    names = terms.labels(backend, (value for row in triples[:limit] for value in row), language.language())
     rows = [[terms.view(value, names, settings.base_iri, root) for value in row] for row in triples[:limit]]
     return Answer(Kind.GRAPH.value, ["subject", "predicate", "object"], rows, len(triples) > limit)
 

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, render_template, request
+from flask_babel import gettext
 
 from kosru_kg.service import openapi, void
 from kosru_kg.web import cache
@@ -65,7 +66,7 @@ def page() -> str:
             tag["name"], tag["description"], first["description"],
             [Row(path, op["operationId"], ", ".join(op["responses"]["200"]["content"]), root + path)
              for path, op in operations],
-            [Row(p["name"], allowed(p["schema"]), p["description"]) for p in first.get("parameters", [])],
+            [Row(p["name"], allowed(p["schema"]), _parameter_label(tag["name"], p)) for p in first.get("parameters", [])],
         ))
     responses = spec["components"]["responses"]
     errors = [Row(status, responses[name]["description"], ", ".join(responses[name]["content"]))
@@ -74,14 +75,23 @@ def page() -> str:
                            document_href=root + DOCUMENT_PATH)
 
 
+def _parameter_label(question: str, parameter: dict) -> str:
+    """A parameter's label in the page's language (the document's description says it in English)."""
+    params = {p.name: p for p in state().questions[question].params} if question in state().questions else {}
+    param = params.get(parameter["name"])
+    return gettext(param.label) if param else parameter.get("description", "")
+
+
 def allowed(schema: dict) -> str:
-    """What a parameter's schema allows, in words: "integer, 2008 to 2025; default 2008"."""
+    """What a parameter's schema allows, in words: "integer, 2008 to 2025; default 2008" (in the page's language)."""
     if "enum" in schema:
-        text = "one of " + ", ".join(map(str, schema["enum"]))
+        text = gettext("one of %(values)s", values=", ".join(map(str, schema["enum"])))
     elif "minimum" in schema or "maximum" in schema:
-        text = f"{schema['type']}, {schema.get('minimum', '…')} to {schema.get('maximum', '…')}"
+        text = gettext("%(type)s, %(minimum)s to %(maximum)s", type=schema["type"],
+                       minimum=schema.get("minimum", "…"), maximum=schema.get("maximum", "…"))
     elif "maxLength" in schema:
-        text = f"{schema['type']} of {schema.get('minLength', 0)} to {schema['maxLength']} characters"
+        text = gettext("%(type)s of %(minimum)s to %(maximum)s characters", type=schema["type"],
+                       minimum=schema.get("minLength", 0), maximum=schema["maxLength"])
     else:
         text = f"{schema['type']} ({schema['format']})" if "format" in schema else schema["type"]
-    return f"{text}; default {schema['default']}" if "default" in schema else text
+    return gettext("%(text)s; default %(default)s", text=text, default=schema["default"]) if "default" in schema else text

@@ -15,7 +15,7 @@ from kosru_kg.query.backend import Backend
 from kosru_kg.service import roster, void
 from kosru_kg.service.versions import Versions
 from kosru_kg.vocab import ONTOLOGY_IRI, Minter, prologue
-from kosru_kg.web import cache
+from kosru_kg.web import cache, language
 from kosru_kg.web.middleware import whole_answers
 from kosru_kg.web.render import pictures, terms
 from kosru_kg.web.render import roster as roster_drawing
@@ -51,12 +51,12 @@ class Overview:
     articles: list[tuple[TermView, str | None]]  # the article's page here, and its address
 
 
-def overview(backend: Backend, settings: Settings, root: str) -> Overview:
+def overview(backend: Backend, settings: Settings, root: str, tag: str = "en") -> Overview:
     ours = {Variable("base"): Literal(settings.base_iri), Variable("ontology"): Literal(ONTOLOGY_IRI)}
     graphs = [(row["graph"].value, int(row["n"].value)) for row in backend.query(GRAPHS_QUERY)]
     classes = [(row["class"], int(row["n"].value)) for row in backend.query(CLASSES_QUERY, substitutions=ours)]
     articles = list(backend.query(ARTICLES_QUERY))
-    names = terms.labels(backend, [c for c, _ in classes])
+    names = terms.labels(backend, [c for c, _ in classes], tag)
     names.update((row["article"].value, row["title"].value) for row in articles)
 
     def shown(term) -> TermView:
@@ -101,7 +101,8 @@ def citation(settings: Settings, version: str) -> Citation:
 def home():
     app_state = state()
     root = request.script_root
-    facts = cache.cached(("overview", root), lambda: overview(app_state.backend, app_state.settings, root))
+    tag = language.language()
+    facts = cache.cached(("overview", root, tag), lambda: overview(app_state.backend, app_state.settings, root, tag))
     return render_template("pages/home.html", overview=facts, downloads=formats.DUMPS,
                            cite=citation(app_state.settings, app_state.backend.version),
                            timeline=pictures.picture("timeline"),

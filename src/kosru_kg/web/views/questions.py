@@ -15,12 +15,12 @@ from itertools import islice
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request, url_for
-from pyoxigraph import NamedNode, QuerySolutions
+from pyoxigraph import Literal, NamedNode, QuerySolutions
 
 from kosru_kg.errors import NotFound
 from kosru_kg.service import protocol, questions, roster
 from kosru_kg.vocab import prologue
-from kosru_kg.web import cache
+from kosru_kg.web import cache, language
 from kosru_kg.web.render import pictures
 from kosru_kg.web.render import roster as roster_drawing
 from kosru_kg.web.render.terms import Names, TermView, labels, view
@@ -77,7 +77,7 @@ def page(name: str) -> Response:
     alternates = _alternates(name, values)
     body = render_template(
         "questions/question.html", question=question, values=values, columns=columns, rows=rows, truncated=truncated,
-        form=[(param, param.choices(backend, settings.base_iri)) for param in question.params],
+        form=[(param, choices(param, backend, settings.base_iri)) for param in question.params],
         sources=_sources(rows, backend, settings.base_iri, root), alternates=alternates,
         picture=roster_view.picture if roster_view else pictures.picture(question.picture) if question.picture else None,
         roster=roster_view,
@@ -160,17 +160,40 @@ def results_table(solutions: QuerySolutions, backend, base_iri: str, root: str, 
     solutions = list(islice(solutions, limit + 1))
     truncated = len(solutions) > limit
     solutions = solutions[:limit]
-    names = labels(backend, (row[v] for row in solutions for v in shown if v not in labelled))
+    tag = language.language()
+    # Resources of a ?x column with an ?xLabel column too: the query's label is English; the page's
+    # language, where the graph has it, comes from the labels looked up here.
+    names = labels(backend, (row[v] for row in solutions for v in shown), tag)
     rows = []
     for row in solutions:
         cells = []
         for v in shown:
             label = row[v + "Label"] if v in labelled else None
-            own = (Names({row[v].value: label.value}, summaries=names.summaries)
-                   if label is not None and isinstance(row[v], NamedNode) else names)
+            own = names
+            if label is not None and isinstance(row[v], NamedNode) and not isinstance(names.get(row[v].value), str):
+                own = Names({row[v].value: _marked(label, tag)}, summaries=names.summaries)
             cells.append(view(row[v], own, base_iri, root))
         rows.append(cells)
     return [Column(v, heading(v)) for v in shown], rows, truncated
+
+
+def _marked(label, tag: str):
+    """A label column's text as ``view`` takes it: plain if in the page's language, else the Literal (marked)."""
+    if tag == "en" or not isinstance(label, Literal) or (label.language or "en") == tag:
+        return label.value
+    return label if label.language else Literal(label.value, language="en")
+
+
+def choices(param: questions.Parameter, backend, base_iri: str) -> list[questions.Choice]:
+    """A form's choices, resources by their name in the page's language where the graph has one."""
+    found = param.choices(backend, base_iri)
+    tag = language.language()
+    if tag == "en" or not param.is_kind:
+        return found
+    prefix = f"{base_iri}{param.type}/"
+    names = labels(backend, (NamedNode(prefix + c.value) for c in found), tag)
+    return [questions.Choice(c.value, names[prefix + c.value]) if isinstance(names.get(prefix + c.value), str) else c
+            for c in found]
 
 
 def heading(variable: str) -> str:

@@ -31,6 +31,8 @@ from kosru_kg.errors import NotFound
 from kosru_kg.formats import Kind
 from kosru_kg.service import describe, export, ontology, protocol, roster
 from kosru_kg.vocab import KOSRU, ONTOLOGY_IRI, PREFIXES, RDF_TYPE, SLUG, SUMMARY, WIKIDATA_PAGE, term
+from kosru_kg.web import language
+from kosru_kg.web.i18n import N_
 from kosru_kg.web.render import roster as roster_drawing
 from kosru_kg.web.render import terms
 from kosru_kg.web.state import state
@@ -96,15 +98,14 @@ def _resource_page(iri: NamedNode, triples: set[Triple], alternates: list[Altern
     show = _shower(triples)
     outgoing = [t for t in triples if t.subject == iri]
     incoming = [t for t in triples if t.object == iri]
-    name = vocab.names(outgoing).get(iri.value)
 
     def objects(*properties: NamedNode) -> list:
         return sorted((t.object for t in outgoing if t.predicate in properties), key=lambda o: show(o).text)
 
     urls = {t.subject: t.object.value for t in triples if t.predicate == URL}
     return render_template(
-        "resources/resource.html", iri=iri.value, label=show(name or iri), position=_position(iri, name, triples),
-        types=[show(o) for o in objects(RDF_TYPE)],
+        "resources/resource.html", iri=iri.value, label=_heading(show(iri), iri, outgoing),
+        position=_position(iri, show(iri).text, triples), types=[show(o) for o in objects(RDF_TYPE)],
         descriptions=[show(o) for o in objects(*DESCRIPTIONS)],
         outgoing=_rows(outgoing, lambda t: t.object, show), incoming=_rows(incoming, lambda t: t.subject, show),
         sources=[(show(s), urls.get(s)) for s in objects(SOURCE)],
@@ -120,15 +121,19 @@ class Position:
     claims: list[tuple[str, roster.Claim]]  # the claim's local address, the claim
 
 
-def _position(iri: NamedNode, name, triples: set[Triple]) -> Position | None:
+def _position(iri: NamedNode, label: str, triples: set[Triple]) -> Position | None:
     """The position strip of a state the roster has claims about, else None."""
     if not any(t.predicate == POSITION_OF and t.object == iri for t in triples):
         return None
     settings, root = state().settings, request.script_root
     claims = roster.claims(state().backend, iri)
-    label = name.value if name is not None else iri.value
     strip = roster_drawing.position_strip(claims, label, root, settings.base_iri, dt.date.today())
     return Position(strip, [(terms.view(NamedNode(c.iri), {}, settings.base_iri, root).href, c) for c in claims])
+def _heading(label: terms.TermView, iri: NamedNode, outgoing: list[Triple]) -> terms.TermView:
+    """The page's heading: the resource's name, tagged with the language it is in (the page's, else English)."""
+    if label.language or iri.value not in vocab.names(outgoing):
+        return label
+    return replace(label, language=language.language())
 
 
 def _rows(triples: Iterable[Triple], other: Callable[[Triple], object], show) -> list[Row]:
@@ -164,10 +169,15 @@ def ontology_version(version: str) -> Response:
 
 # Sections of the ontology page: (anchor, heading, the kinds of term it lists).
 SECTIONS = (
-    ("classes", "Classes", ("class",)),
-    ("properties", "Properties", ("object property", "datatype property", "annotation property")),
-    ("datatypes", "Datatypes", ("datatype",)),
+    ("classes", N_("Classes"), ("class",)),
+    ("properties", N_("Properties"), ("object property", "datatype property", "annotation property")),
+    ("datatypes", N_("Datatypes"), ("datatype",)),
 )
+# The kinds of term and the sections' captions, as the page shows them (translated there).
+TERM_KINDS = (N_("class"), N_("object property"), N_("datatype property"), N_("annotation property"),
+              N_("datatype"))
+REUSED = (N_("Classes reused from other vocabularies"), N_("Properties reused from other vocabularies"),
+          N_("Datatypes reused from other vocabularies"))
 
 
 def _ontology_page(document: ontology.Ontology, alternates: list[Alternate]) -> str:
@@ -213,8 +223,13 @@ def _answer(path: str, suffix: str | None, page: Callable[[list[Alternate]], str
 
 def _shower(triples: Iterable[Triple], anchor: Callable[[NamedNode], str | None] = lambda node: None):
     """A function showing a term of ``triples`` by its name, linked locally (or to ``anchor(node)`` if it gives one)."""
-    named = terms.Names({iri: name.value for iri, name in vocab.names(triples).items()},
-                        summaries=terms.summaries(triples))
+    triples = list(triples)
+    tag = language.language()
+    named = terms.Names(terms.named(vocab.names(triples, tag), tag), summaries=terms.summaries(triples))
+    if tag != "en":  # names in the page's language, where the data has them (data/labels.csv)
+        nodes = {node for t in triples for node in (t.subject, t.predicate, t.object) if isinstance(node, NamedNode)}
+        named.update((iri, name) for iri, name in terms.labels(state().backend, nodes, tag).items()
+                     if isinstance(name, str))
     base = state().settings.base_iri
     root = request.script_root
 

@@ -1,0 +1,154 @@
+"""The interface's languages: which one a request gets, and the gettext catalogs behind them.
+
+Five languages: English (the source text), Albanian, Serbian in Latin and in Cyrillic script,
+and Russian. A request's language comes, in order, from ``?lang=`` (a link to one language),
+the ``lang`` cookie (set by the language switcher on every page), then ``Accept-Language``
+with its q-values; an unknown or absent preference gets English. A tag matches by its
+language and script: ``sr`` and ``sr-RS`` (no script) get Cyrillic, the script Serbia's
+constitution names; ``sr-Latn-…`` gets Latin; ``sq-XK`` gets Albanian; ``en-GB`` English.
+
+``choose`` is pure and reads only those three strings, so the WSGI middleware that keeps
+whole answers (below Flask) reaches the same language as the app (``from_environ``).
+
+The catalogs are ``translations/<locale>/LC_MESSAGES/messages.po``, compiled in memory when
+the app starts: no ``.mo`` files to build, ship or let fall out of date.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from babel import Locale
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+from babel.support import NullTranslations, Translations
+from werkzeug.http import parse_cookie
+
+DEFAULT = "en"
+# BCP 47 tag (Content-Language, <html lang>, ?lang=, the cookie) → Babel's locale id (catalogs, CLDR
+# formats). English is the catalogs' source text, its dates written the British way ("17 February 2008").
+LOCALES = {"en": "en_GB", "sq": "sq", "sr-Latn": "sr_Latn", "sr-Cyrl": "sr_Cyrl", "ru": "ru"}
+# Each language by its own name, as the switcher offers it.
+ENDONYMS = {"en": "English", "sq": "Shqip", "sr-Latn": "Srpski (latinica)", "sr-Cyrl": "Српски (ћирилица)",
+            "ru": "Русский"}
+COOKIE = "lang"
+PARAMETER = "lang"
+COOKIE_SECONDS = 365 * 24 * 3600
+TRANSLATIONS = Path(__file__).parent / "translations"
+LANGUAGE_KEY = "kosru.language"  # environ key: the language this request's answer was rendered in
+_BY_LOWER = {tag.lower(): tag for tag in LOCALES}
+
+
+def match(tag: str | None) -> str | None:
+    """The interface language a language tag asks for, or None if it names none of them."""
+    if not tag:
+        return None
+    tag = tag.strip().replace("_", "-").lower()
+    if tag in _BY_LOWER:
+        return _BY_LOWER[tag]
+    subtags = tag.split("-")
+    language = subtags[0]
+    if language in ("sr", "sh"):  # Serbian: Latin only when the tag says so (sr-Latn-RS, sr-Latn-ME)
+        return "sr-Latn" if "latn" in subtags[1:] else "sr-Cyrl"
+    return _BY_LOWER.get(language) if language in ("en", "sq", "ru") else None
+
+
+def choose(parameter: str | None, cookie: str | None, accept_language: str | None) -> str:
+    """The interface language: ``?lang=``, else the cookie, else the best of Accept-Language, else English."""
+    for explicit in (parameter, cookie):
+        chosen = match(explicit)
+        if chosen:
+            return chosen
+    for tag in accepted(accept_language or ""):
+        if tag == "*":
+            return DEFAULT
+        chosen = match(tag)
+        if chosen:
+            return chosen
+    return DEFAULT
+
+
+def accepted(header: str) -> list[str]:
+    """The language ranges of an Accept-Language header, highest quality first, the header's order among
+    equals; ranges of quality 0 (or a malformed one) are left out."""
+    ranges = []
+    for position, item in enumerate(header.split(",")):
+        tag, *parameters = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag and 0 < quality <= 1:
+            ranges.append((-quality, position, tag))
+    return [tag for _, _, tag in sorted(ranges)]
+
+
+def from_environ(environ) -> str:
+    """``choose`` for a WSGI environ (the language its page would be rendered in)."""
+    parameter = parse_qs(environ.get("QUERY_STRING", "")).get(PARAMETER, [None])[0]  # the first, as request.args.get
+    cookie = parse_cookie(environ.get("HTTP_COOKIE", "")).get(COOKIE)
+    return choose(parameter, cookie, environ.get("HTTP_ACCEPT_LANGUAGE"))
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogs where it is defined; it is translated where it is shown."""
+    return message
+
+
+def babel_locale(tag: str) -> Locale:
+    return Locale.parse(LOCALES[tag])
+
+
+def catalog_path(locale_id: str) -> Path:
+    return TRANSLATIONS / locale_id / "LC_MESSAGES" / "messages.po"
+
+
+def transliterate_catalog() -> Path:
+    """Write the sr_Latn catalog from the sr_Cyrl one by the standard Serbian transliteration.
+
+    Serbian in Latin script is the same language in the other alphabet: its catalog is kept as a
+    real .po file (what Babel and translators read) but never edited by hand; run
+    ``kosru-kg transliterate-catalog`` after changing sr_Cyrl. The completeness test checks
+    that the two agree.
+    """
+    from kosru_kg.graph.labels import to_latin
+
+    with catalog_path("sr_Cyrl").open("rb") as po:
+        catalog = read_po(po, locale="sr_Cyrl")
+    latin = Catalog(locale="sr_Latn", project=catalog.project, version=catalog.version,
+                    copyright_holder=catalog.copyright_holder, last_translator=catalog.last_translator,
+                    msgid_bugs_address=catalog.msgid_bugs_address, header_comment=catalog.header_comment,
+                    language_team="Serbian, Latin script (transliterated from sr_Cyrl)",
+                    creation_date=catalog.creation_date, revision_date=catalog.revision_date, fuzzy=False)
+    for message in catalog:
+        if not message.id:
+            continue
+        text = tuple(map(to_latin, message.string)) if isinstance(message.string, tuple) else to_latin(message.string)
+        latin.add(message.id, text, auto_comments=message.auto_comments, flags=message.flags, context=message.context)
+    path = catalog_path("sr_Latn")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as po:
+        write_po(po, latin, width=0, no_location=True)
+    return path
+
+
+def compile_catalogs() -> dict[str, NullTranslations]:
+    """Every language's catalog, compiled from its .po file, by Babel's locale id (English: none needed)."""
+    compiled: dict[str, NullTranslations] = {LOCALES[DEFAULT]: NullTranslations()}
+    for tag, locale_id in LOCALES.items():
+        if tag == DEFAULT:
+            continue
+        with catalog_path(locale_id).open("rb") as po:
+            catalog = read_po(po, locale=locale_id)
+        mo = io.BytesIO()
+        write_mo(mo, catalog, use_fuzzy=False)
+        mo.seek(0)
+        compiled[locale_id] = Translations(mo, domain="messages")
+    return compiled
