@@ -12,25 +12,28 @@ from markupsafe import Markup
 from pyoxigraph import NamedNode
 
 from kosru_kg.service.roster import Claim, Standing, Tally
+from kosru_kg.web.i18n import N_
+from kosru_kg.web.language import translate as gettext
+from kosru_kg.web.language import translate_plural as ngettext
 from kosru_kg.web.render import terms
 from kosru_kg.web.render.svg import NAMESPACE, element
 from kosru_kg.web.render.worldmap import LegendItem, MapEntry, world_map
 
 # Each standing's legend text and colour (ColorBrewer-like, told apart without red/green).
-LEGEND = (
-    LegendItem("recognises", "Recognises", "#1f78b4"),
-    LegendItem("recognises-withdrawal-disputed", "Recognises; a withdrawal was reported but does not count here",
+LEGEND = (  # labels translated where shown
+    LegendItem("recognises", N_("Recognises"), "#1f78b4"),
+    LegendItem("recognises-withdrawal-disputed", N_("Recognises; a withdrawal was reported but does not count here"),
                "#a6cee3"),
-    LegendItem("withdrawn", "Withdrawal reported and counted", "#f4a259"),
-    LegendItem("undated-recognition", "Recognised, no date found", "#b2abd2"),
-    LegendItem("does-not-recognise", "Does not recognise", "#8c2d04"),
-    LegendItem("no-position-found", "No position found", "#f2f2f2"),
+    LegendItem("withdrawn", N_("Withdrawal reported and counted"), "#f4a259"),
+    LegendItem("undated-recognition", N_("Recognised, no date found"), "#b2abd2"),
+    LegendItem("does-not-recognise", N_("Does not recognise"), "#8c2d04"),
+    LegendItem("no-position-found", N_("No position found"), "#f2f2f2"),
 )
 STANDING_TEXT = {item.category: item.label for item in LEGEND}
-VIEWPOINT_TEXT = {
-    "every-withdrawal": "every reported withdrawal counts",
-    "kosovo-government": "Kosovo's government's view: withdrawals it denied do not count",
-    "source-dates": "the sources' dates of recognition only; withdrawals are ignored",
+VIEWPOINT_TEXT = {  # translated where shown
+    "every-withdrawal": N_("every reported withdrawal counts"),
+    "kosovo-government": N_("Kosovo's government's view: withdrawals it denied do not count"),
+    "source-dates": N_("the sources' dates of recognition only; withdrawals are ignored"),
 }
 # The position strip: one colour per position concept (their English labels, as the data gives them).
 POSITION_COLOURS = {
@@ -43,9 +46,9 @@ STRIP_WIDTH, STRIP_HEIGHT, STRIP_MARGIN = 720, 56, 12
 
 def detail(standing: Standing) -> str:
     """A state's standing in words, for its title on the map and its row in the table."""
-    text = STANDING_TEXT[standing.standing]
+    text = gettext(STANDING_TEXT[standing.standing])
     if standing.recognised_on:
-        text += f" (recognition dated {terms.view_date(standing.recognised_on)})"
+        text += " " + gettext("(recognition dated %(date)s)", date=terms.view_date(standing.recognised_on))
     return text
 
 
@@ -54,11 +57,14 @@ def standing_map(standings: list[Standing], as_of: str, viewpoint: str, root: st
     tally = Tally.of(standings)
     entries = [MapEntry(s.code, s.label, terms.view(NamedNode(s.state), {}, base_iri, root).href, s.standing, detail(s))
                for s in standings if s.code]
-    title = f"Recognition of Kosovo as of {terms.view_date(as_of)}"
-    description = (f"World map of each state's position on Kosovo as of {terms.view_date(as_of)}, under the viewpoint "
-                   f"'{VIEWPOINT_TEXT[viewpoint]}': {tally.recognising} states and entities recognise Kosovo, "
-                   f"{tally.un_recognising} of them among the {tally.un_members} UN members.")
-    return world_map(entries, LEGEND, title, description)
+    title = gettext("Recognition of Kosovo as of %(date)s", date=terms.view_date(as_of))
+    description = gettext(
+        "World map of each state's position on Kosovo as of %(date)s, under the viewpoint '%(viewpoint)s': "
+        "%(all)s states and entities recognise Kosovo, %(un)s of them among the %(members)s UN members.",
+        date=terms.view_date(as_of), viewpoint=gettext(VIEWPOINT_TEXT[viewpoint]), all=tally.recognising,
+        un=tally.un_recognising, members=tally.un_members)
+    legend = [LegendItem(item.category, gettext(item.label), item.colour) for item in LEGEND]
+    return world_map(entries, legend, title, description, marked_name=gettext("Kosovo"))
 
 
 def position_strip(claims: list[Claim], state_label: str, root: str, base_iri: str, today: dt.date) -> Markup:
@@ -83,11 +89,15 @@ def position_strip(claims: list[Claim], state_label: str, root: str, base_iri: s
                        r=6, fill=POSITION_COLOURS.get(claim.position, "#bbbbbb"), stroke="#333333", stroke_width=0.8)
         marks.append(element("a", mark, href=root + path) if path else mark)
     undated = len(claims) - len(dated)
-    description = (f"{len(dated)} dated claims about {state_label}'s position on Kosovo from "
-                   f"{start.year} to {today.year}" + (f"; {undated} undated claims are listed below" if undated else "")
-                   + ".")
+    description = ngettext("%(num)d dated claim about the position of %(state)s on Kosovo, from %(start)s to %(end)s.",
+                           "%(num)d dated claims about the position of %(state)s on Kosovo, from %(start)s to %(end)s.",
+                           len(dated), state=state_label, start=start.year, end=today.year)
+    if undated:
+        description += " " + ngettext("%(num)d undated claim is listed below.", "%(num)d undated claims are listed below.",
+                                      undated)
     return element(
-        "svg", element("title", f"{state_label}'s position on Kosovo over time", id="strip-title"),
+        "svg", element("title", gettext("The position of %(state)s on Kosovo over time", state=state_label),
+                       id="strip-title"),
         element("desc", description, id="strip-desc"), *axis, *marks,
         xmlns=NAMESPACE, viewBox=f"0 0 {STRIP_WIDTH} {STRIP_HEIGHT}", width=STRIP_WIDTH, height=STRIP_HEIGHT,
         font_family="system-ui, sans-serif", class_="picture strip", role="img",

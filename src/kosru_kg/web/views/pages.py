@@ -134,7 +134,7 @@ def todays_positions() -> Positions:
         return Positions(roster_drawing.standing_map(standings, today, values["viewpoint"], root, settings.base_iri),
                          roster.Tally.of(standings), rows, url_for("questions.page", name=roster.QUESTION, **values))
 
-    return cache.cached(("todays-positions", today, root), compute)
+    return cache.cached(("todays-positions", today, root, language.language()), compute)
 
 
 @blueprint.get("/timeline")
