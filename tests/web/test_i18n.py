@@ -94,7 +94,8 @@ def _catalog(tag: str):
 
 def test_extraction_finds_the_interface_and_the_questions(template):
     ids = {m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id}
-    assert {"Questions", "Which states recognise Kosovo, and since when?", "Year of recognition", "Withdrawal date",
+    assert {"Questions", "Which states have recognised Kosovo, according to which sources, and when?",
+            "Year of recognition", "Withdrawal reported",
             "Political or diplomatic event", "Not found", "%(num)d row"} <= ids
     assert len(ids) > 300
 
@@ -153,7 +154,9 @@ PAGES = {
     "state": "/state/russia",
     "person": "/person/vladimir-putin",
     "event": "/event/declaration-of-independence-2008",
-    "recognition": "/recognition/costa-rica",
+    "position claim": "/position/costa-rica-recognised-2008",
+    "state with a position strip": "/state/burundi",
+    "roster question": "/questions/recognitions-as-of?asOf=2008-10-31&viewpoint=source-dates",
     "source": "/source/article-cultural-ties",
     "concept": "/concept/withdrawal-reported",
     "label": "/label/russia-sq",
