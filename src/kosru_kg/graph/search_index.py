@@ -1,0 +1,283 @@
+"""The search index of a published version: every name of every resource, folded, in SQLite FTS5.
+
+Why SQLite FTS5: it is in Python's standard library (no service, no new dependency), one file
+that can be written aside and renamed into the version's folder, read by any number of
+processes at once (opened read-only and immutable), with prefix queries and bm25 ranking.
+
+What is indexed: each resource of the data set (an IRI under the base, or a term of the
+ontology) with a name (``vocab.SEARCH_NAMES``: the ``NAMING`` properties, preferred, and
+``skos:altLabel``, ``foaf:name``, ``schema:name``, other names) in any language: one row per
+name. Beside each resource its kind (the first segment of its IRI path under the base, or
+``ontology``), the name pages show it by (``vocab.names``) and a short summary
+(``vocab.SUMMARIES``, the first ``SUMMARY_CHARS`` characters).
+
+Folding (``fold``), applied alike to the names indexed and to the words searched for:
+Cyrillic letters become Latin ones (Serbian letters by Serbian Latin, Ђ written Dj: Ђ→Dj, Љ→Lj, Њ→Nj, Џ→Dž, Ћ→Ć,
+Ч→Č, Ш→Š, Ж→Ž, Ј→J, Х→H, Ц→C; letters only other Cyrillic alphabets have by simple English-style
+spellings: Я→Ya, Ю→Yu, Й→Y, Щ→Shch, Ы→Y, Э→E, Ё→Yo, Ь and Ъ dropped), then Đ/đ→dj (so ``Ђаковица``,
+``Đakovica`` and ``Djakovica`` all fold to ``djakovica``), a few letters with no decomposition
+(Ł→l, Ø→o, Æ→ae, Œ→oe, Þ→th, ı→i), then NFKD with the combining marks dropped (``kosovë`` →
+``kosove``, ``Priština`` → ``pristina``, ``Dž`` → ``dz``), then case folding. FTS5's ``unicode61``
+tokenizer splits the folded text into words.
+
+A search (``SearchIndex.search``) never passes the user's text to FTS5 as syntax: the text is
+folded and cut into words (runs of letters and digits), and each word is quoted as an FTS5
+string with a ``*`` for prefix matching, joined by FTS5's implicit AND: ``"kosovo"* "war"*``.
+So quotes, AND/OR/NOT/NEAR, ``*``, ``^``, ``:``, parentheses and column filters are only words
+or separators. Names change their last vowel (in Albanian and Serbian: ``Kosova``, ``Kosovë``,
+``Kosovo``; ``Srbija``, ``Srbije``), so words of five or more letters ending in a vowel are also
+looked for without it, ranked below what the words as typed find.
+
+Ranking: a name equal to the whole search first (outright, then but for last vowels), then by
+bm25 (FTS5's), a preferred name counting for more than another name, names found only without
+last vowels counting for less; each resource once, by its best name.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Store, Triple
+
+from kosru_kg.vocab import DEFAULT_BASE, KOSRU, NAMING, SEARCH_NAMES, SUMMARIES, Minter, names
+
+FILE_NAME = "search.sqlite"  # in the version's folder, beside the Oxigraph store's files
+FORMAT = "1"  # the index's layout; an index of another format is rebuilt
+SUMMARY_CHARS = 160
+MAX_QUERY_CHARS = 200  # longer search texts are refused (a 400 on the web)
+MAX_RESULTS = 50
+MAX_WORDS = 12  # words of a search beyond these are ignored
+CANDIDATES = 400  # names fetched by bm25 before the resources are ranked and cut to the limit
+PREFERRED_BOOST = 0.7  # multiplies a preferred name's bm25 (bm25 is negative: lower is better)
+RELAXED_WEIGHT = 0.5  # multiplies the bm25 of a name found only with the words' last vowels dropped
+EXACT = -1e9  # the score of a name equal to the search but for last vowels; twice that if equal outright
+
+_CYRILLIC = {
+    # Serbian (and shared) letters, by the standard Serbian Latin alphabet.
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "ђ": "dj", "е": "e", "ж": "ž", "з": "z", "и": "i",
+    "ј": "j", "к": "k", "л": "l", "љ": "lj", "м": "m", "н": "n", "њ": "nj", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "ћ": "ć", "у": "u", "ф": "f", "х": "h", "ц": "c", "ч": "č", "џ": "dž", "ш": "š",
+    # Letters of other Cyrillic alphabets (Russian, Ukrainian, Belarusian, Macedonian).
+    "й": "y", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya", "ё": "yo",
+    "є": "ye", "ї": "yi", "і": "i", "ґ": "g", "ў": "u", "ѓ": "gj", "ќ": "kj", "ѕ": "dz",
+}
+_OTHER = {"đ": "dj", "ð": "d", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "þ": "th", "ı": "i", "ß": "ss"}
+_TABLE = str.maketrans({**_CYRILLIC, **{k.upper(): v.capitalize() for k, v in _CYRILLIC.items()},
+                        **_OTHER, **{k.upper(): v.capitalize() for k, v in _OTHER.items() if len(k.upper()) == 1}})
+_WORD = re.compile(r"\w+")
+_VOWELS = frozenset("aeiouy")
+
+
+def fold(text: str) -> str:
+    """``text`` as it is indexed and searched: Latin script, no accents, case folded (see the module)."""
+    latin = text.translate(_TABLE)
+    bare = "".join(c for c in unicodedata.normalize("NFKD", latin) if not unicodedata.combining(c))
+    return bare.casefold()
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` once folded: runs of letters and digits (``_`` separates too)."""
+    return [w for w in _WORD.findall(fold(text).replace("_", " "))][:MAX_WORDS]
+
+
+def match_expression(terms: Iterable[str]) -> str:
+    """FTS5 syntax matching names that have every one of ``terms`` as a word prefix: each a quoted string."""
+    return " ".join('"' + term.replace('"', '""') + '"*' for term in terms)
+
+
+def _relaxed(terms: list[str]) -> list[str]:
+    return [t[:-1] if len(t) >= 5 and t[-1] in _VOWELS else t for t in terms]
+
+
+@dataclass(frozen=True)
+class Hit:
+    iri: str
+    kind: str
+    label: str  # the name the resource is shown by
+    summary: str | None
+    matched: str  # the name that matched (may be the label)
+    score: float  # lower is better
+
+
+# --- building -----------------------------------------------------------------------------------
+
+def kind_of(iri: str, base_iri: str) -> str | None:
+    """The kind of a resource shown in search results, or None if it has no page here."""
+    if iri.startswith(KOSRU):
+        return "ontology"
+    if iri.startswith(base_iri):
+        first = iri[len(base_iri):].split("/", 1)
+        return first[0] if len(first) == 2 and first[0] and first[1] else None
+    return None
+
+
+def store_triples(store: Store) -> Iterable[Triple]:
+    """The default graph's triples the index is made of: names and summaries."""
+    for predicate in (*SEARCH_NAMES, *SUMMARIES):
+        for quad in store.quads_for_pattern(None, predicate, None, DefaultGraph()):
+            yield quad.triple
+
+
+def build(path: Path, triples: Iterable[Triple], base_iri: str, version: str) -> int:
+    """Write the index of ``triples`` (names and summaries) to ``path``, aside then renamed; return its names."""
+    preferred = set(NAMING)
+    name_rows: list[tuple[str, str, bool]] = []
+    summaries: dict[str, tuple[int, str]] = {}
+    named: list[Triple] = []
+    rank = {p: i for i, p in enumerate(SUMMARIES)}
+    for t in triples:
+        if not isinstance(t.subject, NamedNode) or not isinstance(t.object, Literal):
+            continue
+        iri = t.subject.value
+        if t.predicate in rank:
+            key = (rank[t.predicate] * 2 + (t.object.language not in (None, "en")), t.object.value)
+            if iri not in summaries or key < summaries[iri]:
+                summaries[iri] = key
+        else:
+            name_rows.append((iri, t.object.value, t.predicate in preferred))
+            named.append(t)
+    shown = names(named)
+    written = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    written.unlink(missing_ok=True)
+    connection = sqlite3.connect(written)
+    try:
+        connection.executescript("""
+            PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 8192;
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+            CREATE TABLE resources (id INTEGER PRIMARY KEY, iri TEXT NOT NULL, kind TEXT NOT NULL,
+                                    label TEXT NOT NULL, summary TEXT);
+            CREATE VIRTUAL TABLE names USING fts5(name, resource UNINDEXED, preferred UNINDEXED,
+                                                  original UNINDEXED, kind UNINDEXED,
+                                                  tokenize = 'unicode61', prefix = '1 2 3');
+            CREATE TABLE exact (stem TEXT NOT NULL, name TEXT NOT NULL, resource INTEGER NOT NULL,
+                                preferred INTEGER NOT NULL, original TEXT NOT NULL, kind TEXT NOT NULL);
+        """)
+        ids: dict[str, int] = {}
+        resources, rows, exact = [], [], []
+        for iri, text, is_preferred in sorted(set(name_rows)):
+            kind = kind_of(iri, base_iri)
+            folded = fold(text)
+            if kind is None or not folded.strip():
+                continue
+            if iri not in ids:
+                ids[iri] = len(ids) + 1
+                summary = summaries.get(iri)
+                resources.append((ids[iri], iri, kind, shown[iri].value if iri in shown else text,
+                                  _shorten(summary[1]) if summary else None))
+            rows.append((folded, ids[iri], int(is_preferred), text, kind))
+            name_words = _WORD.findall(folded.replace("_", " "))
+            exact.append((" ".join(_relaxed(name_words)), " ".join(name_words), ids[iri], int(is_preferred), text,
+                          kind))
+        connection.executemany("INSERT INTO resources VALUES (?, ?, ?, ?, ?)", resources)
+        connection.executemany("INSERT INTO names (name, resource, preferred, original, kind) VALUES (?, ?, ?, ?, ?)", rows)
+        connection.executemany("INSERT INTO exact VALUES (?, ?, ?, ?, ?, ?)", exact)
+        connection.execute("CREATE INDEX exact_stem ON exact (stem)")
+        connection.execute("INSERT INTO names (names) VALUES ('optimize')")
+        connection.executemany("INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), ("version", version),
+                                                                   ("base", base_iri)])
+        connection.commit()
+    finally:
+        connection.close()
+    with open(written, "rb") as done:
+        os.fsync(done.fileno())
+    os.replace(written, path)
+    return len(rows)
+
+
+def build_from_store(store: Store, path: Path, version: str) -> int:
+    """Write the index of ``store``'s default graph to ``path``."""
+    return build(path, store_triples(store), store_base(store), version)
+
+
+def store_base(store: Store) -> str:
+    """The base of the resources in ``store``: read off its facts graph's name, ``{base}graph/facts``
+    (a store holding no such graph, made by a test or a tool, is taken to use the default base)."""
+    for graph in store.named_graphs():
+        base = Minter.base_of_graph(graph.value, "facts") if isinstance(graph, NamedNode) else None
+        if base:
+            return base
+    return DEFAULT_BASE
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= SUMMARY_CHARS:
+        return text
+    cut = text[:SUMMARY_CHARS].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:.") + "…"
+
+
+# --- searching ----------------------------------------------------------------------------------
+
+class IndexUnusable(Exception):
+    """The file is not an index this code can read (missing, another format, damaged)."""
+
+
+class SearchIndex:
+    """One version's index, opened read-only; safe to share between threads (a connection per search)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            with self._connect() as connection:
+                meta = dict(connection.execute("SELECT key, value FROM meta"))
+        except sqlite3.Error as exc:
+            raise IndexUnusable(f"{self.path}: {exc}") from exc
+        if meta.get("format") != FORMAT:
+            raise IndexUnusable(f"{self.path}: format {meta.get('format')}, not {FORMAT}")
+        self.version, self.base_iri = meta.get("version"), meta.get("base")
+
+    def _connect(self) -> sqlite3.Connection:
+        if not self.path.is_file():
+            raise sqlite3.OperationalError("no such file")
+        # immutable: the file never changes once renamed into place, so SQLite takes no locks.
+        return sqlite3.connect(f"{self.path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+
+    def search(self, text: str, limit: int = MAX_RESULTS, kind: str | None = None) -> list[Hit]:
+        """The resources with a name matching every word of ``text``, best first (see the module)."""
+        terms = words(text)
+        if not terms:
+            return []
+        connection = self._connect()
+        try:
+            return self._search(connection, terms, limit, kind)
+        finally:
+            connection.close()
+
+    def _search(self, connection: sqlite3.Connection, terms: list[str], limit: int, kind: str | None) -> list[Hit]:
+        best: dict[int, tuple[float, str]] = {}
+
+        def consider(resource: int, score: float, original: str) -> None:
+            if resource not in best or score < best[resource][0]:
+                best[resource] = (score, original)
+
+        relaxed = _relaxed(terms)
+        whole = " ".join(terms)
+        for resource, name, preferred, original in connection.execute(
+                "SELECT resource, name, preferred, original FROM exact WHERE stem = ? AND coalesce(? = kind, 1)",
+                (" ".join(relaxed), kind)):
+            consider(resource, EXACT * (1 + (name == whole)) - preferred, original)
+        for expression, weight in ((terms, 1.0), (relaxed, RELAXED_WEIGHT)):
+            if weight != 1.0 and (relaxed == terms or len(best) >= limit):
+                break
+            for resource, preferred, original, score in connection.execute(
+                    "SELECT resource, preferred, original, bm25(names) FROM names "
+                    "WHERE names MATCH ? AND coalesce(? = kind, 1) ORDER BY rank LIMIT ?",
+                    (match_expression(expression), kind, CANDIDATES)):
+                consider(resource, score * weight * ((1 + PREFERRED_BOOST) if preferred else 1), original)
+        if not best:
+            return []
+        ranked = sorted(best.items(), key=lambda item: (item[1][0], item[0]))[:limit]
+        ids = [resource for resource, _ in ranked]
+        rows = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            query = f"SELECT id, iri, kind, label, summary FROM resources WHERE id IN ({','.join('?' * len(chunk))})"
+            rows.update((row[0], row[1:]) for row in connection.execute(query, chunk))
+        return [Hit(*rows[resource], original, score) for resource, (score, original) in ranked]
