@@ -24,9 +24,12 @@ A search (``SearchIndex.search``) never passes the user's text to FTS5 as syntax
 folded and cut into words (runs of letters and digits), and each word is quoted as an FTS5
 string with a ``*`` for prefix matching, joined by FTS5's implicit AND: ``"kosovo"* "war"*``.
 So quotes, AND/OR/NOT/NEAR, ``*``, ``^``, ``:``, parentheses and column filters are only words
-or separators. Names change their last vowel (in Albanian and Serbian: ``Kosova``, ``Kosovë``,
-``Kosovo``; ``Srbija``, ``Srbije``), so words of five or more letters ending in a vowel are also
-looked for without it, ranked below what the words as typed find.
+or separators. Every word but the last must be a whole word of the name; the last may be the
+start of one (``majlinda kel``). Names change their last vowel (in Albanian and Serbian:
+``Kosova``, ``Kosovë``, ``Kosovo``; ``Srbija``, ``Srbije``), so a name equal to the search but for
+the last vowels of words of five or more letters ranks just below an equal one; and if the
+words as typed find nothing, they are looked for as prefixes without those last vowels, then
+as prefixes (``kos war``), ranked lower.
 
 Ranking: a name equal to the whole search first (outright, then but for last vowels), then by
 bm25 (FTS5's), a preferred name counting for more than another name, names found only without
@@ -83,12 +86,14 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The words of ``text`` once folded: runs of letters and digits (``_`` separates too)."""
-    return [w for w in _WORD.findall(fold(text).replace("_", " "))][:MAX_WORDS]
+    return _WORD.findall(fold(text).replace("_", " "))[:MAX_WORDS]
 
 
-def match_expression(terms: Iterable[str]) -> str:
-    """FTS5 syntax matching names that have every one of ``terms`` as a word prefix: each a quoted string."""
-    return " ".join('"' + term.replace('"', '""') + '"*' for term in terms)
+def match_expression(terms: list[str], prefixes: bool = False) -> str:
+    """FTS5 syntax matching names that have every one of ``terms`` as a word, the last one (or, with
+    ``prefixes``, each one) as a word prefix: each term a quoted FTS5 string, so never an operator."""
+    return " ".join('"' + term.replace('"', '""') + '"' + ("*" if prefixes or i == len(terms) - 1 else "")
+                    for i, term in enumerate(terms))
 
 
 def _relaxed(terms: list[str]) -> list[str]:
@@ -160,9 +165,12 @@ def build(path: Path, triples: Iterable[Triple], base_iri: str, version: str) ->
         """)
         ids: dict[str, int] = {}
         resources, rows, exact = [], [], []
-        for iri, text, is_preferred in sorted(set(name_rows)):
+        # Row order is a static rank: preferred names first, then fewer words, then shorter. A search
+        # ranks at most CANDIDATES matching names, the first in this order, so a vague search stays fast.
+        ordered = sorted((not preferred, len(folded.split()), len(folded), iri, text, preferred, folded)
+                         for iri, text, preferred in set(name_rows) for folded in [fold(text)])
+        for *_, iri, text, is_preferred, folded in ordered:
             kind = kind_of(iri, base_iri)
-            folded = fold(text)
             if kind is None or not folded.strip():
                 continue
             if iri not in ids:
@@ -263,14 +271,22 @@ class SearchIndex:
                 "SELECT resource, name, preferred, original FROM exact WHERE stem = ? AND coalesce(? = kind, 1)",
                 (" ".join(relaxed), kind)):
             consider(resource, EXACT * (1 + (name == whole)) - preferred, original)
-        for expression, weight in ((terms, 1.0), (relaxed, RELAXED_WEIGHT)):
-            if weight != 1.0 and (relaxed == terms or len(best) >= limit):
-                break
-            for resource, preferred, original, score in connection.execute(
-                    "SELECT resource, preferred, original, bm25(names) FROM names "
-                    "WHERE names MATCH ? AND coalesce(? = kind, 1) ORDER BY rank LIMIT ?",
-                    (match_expression(expression), kind, CANDIDATES)):
+        unique = list(dict.fromkeys(reversed(terms)))[::-1]  # a word once, the last one last
+        # The words as typed (the last as a prefix); then, ranked lower, each word as a prefix and without
+        # its last vowel, if the words as typed found fewer than asked; then each as a prefix, if nothing.
+        def match(expression: str, weight: float) -> int:
+            rows = connection.execute("SELECT resource, preferred, original, bm25(names) FROM names "
+                                      "WHERE names MATCH ? AND coalesce(? = kind, 1) ORDER BY rowid LIMIT ?",
+                                      (expression, kind, CANDIDATES)).fetchall()
+            for resource, preferred, original, score in rows:
                 consider(resource, score * weight * ((1 + PREFERRED_BOOST) if preferred else 1), original)
+            return len(rows)
+
+        # The words as typed, the last as a prefix; if that finds nothing, every word as a prefix and
+        # without its last vowel; if that finds nothing either, every word as a prefix.
+        if not match(match_expression(unique), 1.0) and (
+                relaxed == terms or not match(match_expression(_relaxed(unique), prefixes=True), RELAXED_WEIGHT)):
+            match(match_expression(unique, prefixes=True), RELAXED_WEIGHT)
         if not best:
             return []
         ranked = sorted(best.items(), key=lambda item: (item[1][0], item[0]))[:limit]
