@@ -10,9 +10,12 @@ once the index is there.
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 import sqlite3
 import tempfile
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,7 +67,7 @@ class Search:
         self.settings, self.backend = settings, backend
         self._lock = threading.Lock()
         self._index: SearchIndex | None = None
-        self._scratch: tempfile.TemporaryDirectory | None = None
+        self._scratch: Path | None = None  # this process's folder of indexes made from the engine
 
     def search(self, text: str, kind: str | None = None, limit: int = MAX_RESULTS) -> Results:
         index = self.index()
@@ -97,8 +100,14 @@ class Search:
             except (OSError, search_index.IndexUnusable):
                 pass  # a read-only store, say: made from the backend below, into a scratch file
         if self._scratch is None:
-            self._scratch = tempfile.TemporaryDirectory(prefix="kosru-search-")
-        path = Path(self._scratch.name) / f"{abs(hash(version))}.sqlite"
+            self._scratch = Path(tempfile.mkdtemp(prefix="kosru-search-"))
+            weakref.finalize(self, shutil.rmtree, self._scratch, True)
+        # Named by a hash: a remote version's name is whatever its endpoint says.
+        path = self._scratch / f"{hashlib.sha256(version.encode('utf-8')).hexdigest()[:32]}.sqlite"
+        serving = self._index.path if self._index is not None else None
+        for old in self._scratch.iterdir():  # older versions', which no search reads any more
+            if old not in (path, serving):
+                old.unlink(missing_ok=True)
         triples = [t for t in self.backend.query(NAMES_QUERY) if isinstance(t, Triple)
                    and isinstance(t.subject, NamedNode)]
         search_index.build(path, triples, self.settings.base_iri, version)
