@@ -38,7 +38,8 @@ def test_names_fold_across_case_accents_and_scripts(text, folded):
 def test_a_search_is_quoted_words_only():
     assert words('"NEAR(kosovo war)" OR name:x*') == ["near", "kosovo", "war", "or", "name", "x"]
     assert match_expression(["near", "kosovo"]) == '"near" "kosovo"*'
-    assert match_expression(["near", "kosovo"], prefixes=True) == '"near"* "kosovo"*'
+    assert match_expression(["near", "kosovo"], "all") == '"near"* "kosovo"*'
+    assert match_expression(["near", "kosovo"], "none") == '"near" "kosovo"'
     assert len(words("a " * 100)) == search_index.MAX_WORDS
 
 

@@ -89,10 +89,13 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text).replace("_", " "))[:MAX_WORDS]
 
 
-def match_expression(terms: list[str], prefixes: bool = False) -> str:
-    """FTS5 syntax matching names that have every one of ``terms`` as a word, the last one (or, with
-    ``prefixes``, each one) as a word prefix: each term a quoted FTS5 string, so never an operator."""
-    return " ".join('"' + term.replace('"', '""') + '"' + ("*" if prefixes or i == len(terms) - 1 else "")
+def match_expression(terms: list[str], prefixes: str = "last") -> str:
+    """FTS5 syntax matching names that have every one of ``terms`` as a word, the last one (``prefixes``
+    "last"), every one ("all") or none ("none") as a word's start: each term a quoted FTS5 string, so never
+    an operator."""
+    last = len(terms) - 1
+    return " ".join('"' + term.replace('"', '""') + '"'
+                    + ("*" if prefixes == "all" or (prefixes == "last" and i == last) else "")
                     for i, term in enumerate(terms))
 
 
@@ -282,11 +285,15 @@ class SearchIndex:
                 consider(resource, score * weight * ((1 + PREFERRED_BOOST) if preferred else 1), original)
             return len(rows)
 
-        # The words as typed, the last as a prefix; if that finds nothing, every word as a prefix and
-        # without its last vowel; if that finds nothing either, every word as a prefix.
-        if not match(match_expression(unique), 1.0) and (
-                relaxed == terms or not match(match_expression(_relaxed(unique), prefixes=True), RELAXED_WEIGHT)):
-            match(match_expression(unique, prefixes=True), RELAXED_WEIGHT)
+        # The words as typed; unless that fills the candidates, the same with the last as a prefix (FTS5
+        # reads a prefix's every name, where it reads a whole word's only as far as it needs); if that
+        # finds nothing, every word as a prefix and without its last vowel; if that finds nothing
+        # either, every word as a prefix.
+        found = match(match_expression(unique, "none"), 1.0)
+        if found < CANDIDATES:
+            found += match(match_expression(unique, "last"), 1.0)
+        if not found and (relaxed == terms or not match(match_expression(_relaxed(unique), "all"), RELAXED_WEIGHT)):
+            match(match_expression(unique, "all"), RELAXED_WEIGHT)
         if not best:
             return []
         ranked = sorted(best.items(), key=lambda item: (item[1][0], item[0]))[:limit]
