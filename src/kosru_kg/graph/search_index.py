@@ -11,18 +11,18 @@ name. Beside each resource its kind (the first segment of its IRI path under the
 ``ontology``), the name pages show it by (``vocab.names``) and a short summary
 (``vocab.SUMMARIES``, the first ``SUMMARY_CHARS`` characters).
 
-Folding (``fold``), applied alike to the names indexed and to the words searched for:
-Cyrillic letters become Latin ones (Serbian letters by Serbian Latin, Ђ written Dj: Ђ→Dj, Љ→Lj, Њ→Nj, Џ→Dž, Ћ→Ć,
-Ч→Č, Ш→Š, Ж→Ž, Ј→J, Х→H, Ц→C; letters only other Cyrillic alphabets have by simple English-style
-spellings: Я→Ya, Ю→Yu, Й→Y, Щ→Shch, Ы→Y, Э→E, Ё→Yo, Ь and Ъ dropped), then Đ/đ→dj (so ``Ђаковица``,
-``Đakovica`` and ``Djakovica`` all fold to ``djakovica``), a few letters with no decomposition
-(Ł→l, Ø→o, Æ→ae, Œ→oe, Þ→th, ı→i), then NFKD with the combining marks dropped (``kosovë`` →
-``kosove``, ``Priština`` → ``pristina``, ``Dž`` → ``dz``), then case folding. FTS5's ``unicode61``
-tokenizer splits the folded text into words.
+Folding (``fold``), applied alike to the names indexed and to the words searched for: Cyrillic
+letters become Latin ones (Serbian letters by Serbian Latin, Ђ written Dj: Ђ→Dj, Љ→Lj, Њ→Nj, Џ→Dž,
+Ћ→Ć, Ч→Č, Ш→Š, Ж→Ž, Ј→J, Х→H, Ц→C; letters only other Cyrillic alphabets have by simple
+English-style spellings: Я→Ya, Ю→Yu, Й→Y, Щ→Shch, Ы→Y, Э→E, Ё→Yo, Ь and Ъ dropped), then Đ/đ→dj
+(so ``Ђаковица``, ``Đakovica`` and ``Djakovica`` all fold to ``djakovica``), a few letters with no
+decomposition (Ł→l, Ø→o, Æ→ae, Œ→oe, Þ→th, ı→i), then NFKD with the combining marks dropped
+(``kosovë`` → ``kosove``, ``Priština`` → ``pristina``, ``Dž`` → ``dz``), then case folding. FTS5's
+``unicode61`` tokenizer splits the folded text into words.
 
 A search (``SearchIndex.search``) never passes the user's text to FTS5 as syntax: the text is
 folded and cut into words (runs of letters and digits), and each word is quoted as an FTS5
-string with a ``*`` for prefix matching, joined by FTS5's implicit AND: ``"kosovo"* "war"*``.
+string, the last with a ``*`` for a prefix, joined by FTS5's implicit AND: ``"kosovo" "war"*``.
 So quotes, AND/OR/NOT/NEAR, ``*``, ``^``, ``:``, parentheses and column filters are only words
 or separators. Every word but the last must be a whole word of the name; the last may be the
 start of one (``majlinda kel``). Names change their last vowel (in Albanian and Serbian:
@@ -33,11 +33,12 @@ as prefixes (``kos war``), ranked lower.
 
 Ranking: a name equal to the whole search first (outright, then but for last vowels), then names
 with the words as typed, then names found by the fallbacks; within each, preferred names before
-other names, then fewer words, then shorter names: the order the names are stored in (a static
-rank), so a search reads at most ``CANDIDATES`` names in that order and stops, however many match. Each resource once, by its best name. Why not FTS5's bm25: every
-name found has every word, and names are short (each word once), so bm25 would order them by
-length alone, at the cost of counting, for each word, every name that has it (30 ms for a
-search of common words at 10^7 triples, where this reads a handful of rows).
+other names, then fewer words, then shorter names. That is the order the names are stored in (a
+static rank), so a search reads at most ``CANDIDATES`` names in that order and stops, however
+many match. Each resource once, by its best name. Why not FTS5's bm25: every name found has every
+word, and names are short (a word seldom twice), so bm25 would order them by length alone, at the
+cost of counting, for each word, every name that has it (30 ms for a search of common words at
+10^7 triples, where this reads a handful of rows).
 """
 
 from __future__ import annotations
