@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -37,6 +38,9 @@ class QueryFailed(BadRequest):
     title = "Query failed"
 
 
+ENGINE_PANIC = re.compile(r"panicked at [^\n]*:\n(?P<message>[^\n]{1,300})")  # Rust's panic report, on stderr
+
+
 class Worker:
     """One query process and the server's end of its connection."""
 
@@ -46,6 +50,7 @@ class Worker:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kosru_kg.query.worker_process", str(theirs.fileno()), str(store_dir), str(memory_mb)],
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env={**os.environ, "RUST_BACKTRACE": "0"},
+            stderr=subprocess.PIPE,  # read once it has died: an engine panic says so there (a worker writes nothing else)
         )
         theirs.close()
         self.connection = Connection(ours.detach())
@@ -63,7 +68,13 @@ class Worker:
             raise self._died() from None
 
     def _died(self) -> HttpError:
-        if self.process.wait() == -signal.SIGABRT:  # how the engine ends when an allocation fails
+        status = self.process.wait()
+        panic = ENGINE_PANIC.search(self.process.stderr.read().decode("utf-8", "replace"))
+        if panic:  # the engine aborts on a bug of its own: the query is valid, and another wording avoids the bug
+            return QueryFailed(f"the query engine (Oxigraph) stopped on this query with an internal error: "
+                               f"{panic['message']!r}. Ordering by values of mixed types (numbers and text) is a known "
+                               "trigger: ORDER BY STR(?x) avoids it")
+        if status == -signal.SIGABRT:  # how the engine ends when an allocation fails
             return OutOfMemory(f"the query needed more memory than the limit of {self.memory_mb} MiB and was "
                                "stopped; narrow it (fewer rows to sort, group or hold at once)")
         return ServiceUnavailable("the query's worker process stopped unexpectedly; the query was abandoned")
@@ -71,6 +82,7 @@ class Worker:
     def kill(self) -> None:
         self.process.kill()
         self.process.wait()
+        self.process.stderr.close()
         self.connection.close()
 
 
