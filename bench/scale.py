@@ -9,7 +9,11 @@ For each size, in one run:
      of the test extra) into a scratch directory, and prints the ratio of the two rates;
   4. opens the published store read-only and runs every canned question (``queries/*.rq``) with
      its default parameters: one cold run, then ``--repeat`` timed runs, each serialised to SPARQL
-     JSON as the endpoint would. Reports p50, p95 and max.
+     JSON as the endpoint would. Reports p50, p95 and max;
+  5. opens the version's search index (``search.sqlite``, made while publishing: its build time is
+     reported apart) and runs ``--searches`` searches, each ``--repeat`` times: names of the graph
+     drawn at random (seeded), each as typed, by its first word, by a three-letter prefix and folded
+     to Cyrillic, plus fixed ones across scripts. Reports p50, p95 and max over every search.
 Prints the tables, writes the figures as JSON, and draws a plot of latency against size.
 
 Run: ``python bench/scale.py --sizes 1e5,1e6,1e7`` (needs the ``bench`` and ``test`` extras).
@@ -35,11 +39,17 @@ from pyoxigraph import QueryResultsFormat
 
 from kosru_kg.cli import progress_bar
 from kosru_kg.config import Settings
-from kosru_kg.graph import synth
-from kosru_kg.graph.store import StoreLayout
+from kosru_kg.graph import search_index, synth
+from kosru_kg.graph.store import PublishStage, StoreLayout
 from kosru_kg.service import questions
 
 INTERACTIVE = 1.0  # seconds: the p50 every canned question must stay under
+SEARCH_TARGET = 0.050  # seconds: the p50 search must stay under
+FIXED_SEARCHES = ("Kosovo", "Kosova", "Косово", "kosovë", "Келменди", "Majlinda Kelmendi", "russia", "a", "ka",
+                  'NEAR("kosovo" OR war)*')
+_TO_CYRILLIC = str.maketrans({"a": "а", "b": "б", "v": "в", "g": "г", "d": "д", "e": "е", "z": "з", "i": "и",
+                              "j": "ј", "k": "к", "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "r": "р",
+                              "s": "с", "t": "т", "u": "у", "f": "ф", "h": "х", "c": "ц"})
 
 
 @dataclass
@@ -52,7 +62,11 @@ class SizeResult:
     load_s: float = 0.0
     peer_load_s: float | None = None
     store_bytes: int = 0
+    index_s: float = 0.0
+    index_bytes: int = 0
+    index_names: int = 0
     questions: dict[str, dict] = field(default_factory=dict)
+    search: dict = field(default_factory=dict)
 
     @property
     def load_rate(self) -> float:
@@ -89,7 +103,38 @@ def oxigraph_cli() -> str:
     return found
 
 
-def measure_size(target: int, seed: int, repeat: int, work: Path, peer: bool) -> SizeResult:
+def search_texts(index: search_index.SearchIndex, count: int, seed: int) -> list[str]:
+    """``count`` names of the index drawn at random (seeded), in four forms each, and the fixed searches."""
+    import random  # noqa: PLC0415
+    import sqlite3  # noqa: PLC0415
+
+    with sqlite3.connect(f"{index.path.as_uri()}?mode=ro", uri=True) as connection:
+        total = connection.execute("SELECT max(rowid) FROM names").fetchone()[0]
+        rng = random.Random(seed)
+        picked = [connection.execute("SELECT original FROM names WHERE rowid = ?", (rng.randint(1, total),)).fetchone()
+                  for _ in range(count)]
+    texts = []
+    for (name,) in filter(None, picked):
+        first = (search_index.words(name) or ["x"])[0]
+        texts += [name, first, first[:3], search_index.fold(name).translate(_TO_CYRILLIC)]
+    return [*texts, *FIXED_SEARCHES]
+
+
+def measure_search(index: search_index.SearchIndex, texts: list[str], repeat: int) -> dict:
+    samples, worst, found = [], ("", 0.0), 0
+    for text in texts:
+        found += bool(index.search(text))  # cold
+        for _ in range(repeat):
+            started = time.perf_counter()
+            index.search(text)
+            elapsed = time.perf_counter() - started
+            samples.append(elapsed)
+            worst = max(worst, (text, elapsed), key=lambda pair: pair[1])
+    return {"searches": len(texts), "found": found, "p50": statistics.median(samples),
+            "p95": percentile(samples, 0.95), "max": max(samples), "slowest": worst[0]}
+
+
+def measure_size(target: int, seed: int, repeat: int, work: Path, peer: bool, searches: int = 100) -> SizeResult:
     result = SizeResult(target)
     settings = Settings().replace(store=str(work / "store"))
     nquads = work / "graph.nq"
@@ -101,11 +146,16 @@ def measure_size(target: int, seed: int, repeat: int, work: Path, peer: bool) ->
     result.nquads_bytes = nquads.stat().st_size
 
     layout = StoreLayout(settings.store)
+    reached: dict[object, float] = {}
     started = time.perf_counter()
-    manifest = synth.load(layout, nquads, synthesiser.version(), result.triples, progress=progress_bar)
-    result.load_s = time.perf_counter() - started
+    manifest = synth.load(layout, nquads, synthesiser.version(), result.triples, progress=progress_bar,
+                          stages=lambda stage, detail: reached.setdefault(stage, time.perf_counter()))
+    result.index_s = reached[PublishStage.INDEXED] - reached[PublishStage.WRITTEN]
+    result.load_s = time.perf_counter() - started - result.index_s
     result.quads = manifest.quads
-    result.store_bytes = directory_size(layout.current.resolve())
+    index_path = layout.search_index_path(manifest.version)
+    result.index_bytes = index_path.stat().st_size
+    result.store_bytes = directory_size(layout.current.resolve()) - result.index_bytes
 
     if peer:
         location = work / "oxigraph-cli"
@@ -131,7 +181,20 @@ def measure_size(target: int, seed: int, repeat: int, work: Path, peer: bool) ->
                                   "p95": percentile(samples, 0.95), "max": max(samples)}
         print(f"  {name}: {rows} rows, p50 {statistics.median(samples) * 1000:.1f} ms", file=sys.stderr)
     del backend
+
+    index = search_index.SearchIndex(index_path)
+    with sqlite3_connection(index_path) as connection:
+        result.index_names = connection.execute("SELECT count(*) FROM exact").fetchone()[0]
+    result.search = measure_search(index, search_texts(index, searches, seed), repeat)
+    print(f"  search: {result.search['searches']} texts, p50 {result.search['p50'] * 1000:.2f} ms, "
+          f"p95 {result.search['p95'] * 1000:.2f} ms", file=sys.stderr)
     return result
+
+
+def sqlite3_connection(path: Path):
+    import sqlite3  # noqa: PLC0415
+
+    return sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
 
 
 def print_tables(results: list[SizeResult]) -> None:
@@ -159,6 +222,16 @@ def print_tables(results: list[SizeResult]) -> None:
     slow = [(n, r.triples) for r in results for n, q in r.questions.items() if q["p50"] >= INTERACTIVE]
     print(f"\nQuestions with p50 >= {INTERACTIVE:g} s: "
           + (", ".join(f"{n} at {t:,} triples" for n, t in slow) if slow else "none"))
+    print("\n## Search (SQLite FTS5 index, `search.sqlite`)\n")
+    print("| triples | names indexed | index build | index on disk | searches | found | p50 | p95 | max | slowest |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for r in results:
+        s = r.search
+        flag = "" if s["p50"] < SEARCH_TARGET else " **over target**"
+        print(f"| {r.triples:,} | {r.index_names:,} | {r.index_s:.1f} s | {r.index_bytes / 2**20:,.1f} MiB | "
+              f"{s['searches']} | {s['found']} | {s['p50'] * 1000:.2f} ms{flag} | {s['p95'] * 1000:.2f} ms | "
+              f"{s['max'] * 1000:.2f} ms | {s['slowest']!r} |")
+    print(f"\nSearch target: p50 < {SEARCH_TARGET * 1000:g} ms")
 
 
 def plot(results: list[SizeResult], path: Path) -> None:
@@ -202,6 +275,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1e5,1e6,1e7", help="comma-separated triple counts (default 1e5,1e6,1e7)")
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per question (default 7)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--searches", type=int, default=100, help="names drawn for the search timings (default 100)")
     parser.add_argument("--no-peer", action="store_true", help="skip the oxigraph CLI load")
     parser.add_argument("--plot", type=Path, default=Path("scale.png"), help="PNG to draw (default scale.png)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
@@ -214,7 +288,7 @@ def main() -> None:
     for target in sizes:
         print(f"{target:.0e} triples", file=sys.stderr)
         with tempfile.TemporaryDirectory(dir=args.work, prefix="kosru-scale-") as work:
-            results.append(measure_size(target, args.seed, args.repeat, Path(work), not args.no_peer))
+            results.append(measure_size(target, args.seed, args.repeat, Path(work), not args.no_peer, args.searches))
         if args.json:
             args.json.write_text(json.dumps({"machine": machine(), "results": [
                 {**asdict(r), "load_rate": r.load_rate, "peer_rate": r.peer_rate} for r in results]}, indent=1))

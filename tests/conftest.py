@@ -19,6 +19,26 @@ from kosru_kg.web import create_app
 # The base IRI the suite runs under: the environment's KOSRU_BASE_IRI, else the default.
 BASE = from_environment().base_iri
 
+# A question with a text and a choice parameter (the canned questions have none since /search replaced
+# the one that had): tests of those parameter types write it into a folder of questions of their own.
+TEXT_QUESTION = """\
+# title: What is named exactly like a given text?
+# description: The resources whose label is the text, of one kind or of any.
+# param: text | string | Vladimir Putin | | Name
+# param: kind | enum | any | any, State, Organization, Person | Kind of resource
+PREFIX kosru: <https://w3id.org/kosru/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dct: <http://purl.org/dc/terms/>
+
+SELECT ?text ?kind ?resource ?description WHERE {
+  ?resource rdfs:label ?label .
+  FILTER(STR(?label) = ?text)
+  FILTER(COALESCE(?kind = "any", true)
+         || EXISTS { ?resource a ?class . FILTER(?class = IRI(CONCAT(STR(kosru:), ?kind))) })
+  OPTIONAL { ?resource dct:description ?description }
+}
+"""
+
 SERVER_START_TIMEOUT = 120  # seconds to wait for the "serving on" line; a hang fails, it never sleeps
 
 

@@ -82,6 +82,12 @@ RDFS_LABEL = term("rdfs:label")
 NAMING = (term("rdfs:label"), term("skos:prefLabel"), term("dct:title"))
 NAMING_PATH = "|".join(str(p) for p in NAMING)  # the same, as a SPARQL property path
 SUMMARY = term("schema:disambiguatingDescription")  # a fact's or a state's one-line summary (graph/summaries.py)
+# What search finds a resource by: its names (NAMING, preferred) and its other names, in any language.
+SEARCH_NAMES = (*NAMING, term("skos:altLabel"), term("foaf:name"), term("schema:name"))
+# A name in another language (data/labels.csv) is a SKOS-XL label: the resource → label → its text.
+XL_NAME = (term("skosxl:prefLabel"), term("skosxl:literalForm"))
+# What sums a resource up in a line (search results): the first of these it has, English first.
+SUMMARIES = (SUMMARY, term("dct:description"), term("skos:definition"), term("rdfs:comment"))
 
 
 def prologue(*prefixes: str) -> str:
@@ -125,6 +131,11 @@ class Minter:
 
     def graph(self, name: str) -> NamedNode:
         return NamedNode(f"{self.base}graph/{name}")
+
+    @staticmethod
+    def base_of_graph(iri: str, name: str) -> str | None:
+        """The base a graph IRI was minted under, if it names the graph ``name`` (``{base}graph/{name}``)."""
+        return iri.removesuffix(f"graph/{name}") if iri.endswith(f"/graph/{name}") else None
 
     def dataset(self) -> NamedNode:
         return NamedNode(f"{self.base}dataset")

@@ -124,6 +124,16 @@ def test_resource_page(tab):
     tab.done("resource")
 
 
+def test_the_search_box_finds_a_name_typed_in_cyrillic(tab):
+    tab.open("/state/kosovo")
+    tab.page.locator("header input[name=q]").fill("Келменди")
+    tab.page.locator("header form.site-search button").click()
+    first = tab.page.locator("ol.search-results li a").first
+    expect(first).to_have_text("Majlinda Kelmendi")
+    expect(first).to_have_attribute("href", "/person/majlinda-kelmendi")
+    tab.done("search")
+
+
 def test_timeline_marks_lead_to_their_pages(tab):
     tab.open("/timeline")
     marks = tab.page.locator("svg.timeline a.mark")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import BASE
+from conftest import BASE, TEXT_QUESTION
 from openapi_spec_validator import validate
 
 from kosru_kg import errors, formats
@@ -17,8 +17,11 @@ ANSWERS = {f.name: f.media_type for f in formats.of_kind(Kind.SOLUTIONS) if f.na
 
 
 @pytest.fixture(scope="module")
-def canned() -> dict[str, questions.Question]:
-    return questions.load(Settings().queries_dir, BASE)
+def canned(tmp_path_factory) -> dict[str, questions.Question]:
+    """The canned questions, and one with a text and a choice parameter, types no canned question has now."""
+    path = tmp_path_factory.mktemp("questions") / "named.rq"
+    path.write_text(TEXT_QUESTION, encoding="utf-8")
+    return {**questions.load(Settings().queries_dir, BASE), "named": questions.parse(path, BASE)}
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +110,7 @@ def test_every_parameter_has_the_header_type_default_and_allowed_values(canned, 
                     assert schema["anyOf"] == [{"format": "date"}, {"const": "today"}]
                 else:
                     assert "enum" not in schema and schema["examples"] == [param.default]
-    assert seen_types == {"year", "date", "enum", "string", "iri", "kind"}  # the real questions use every type
+    assert seen_types == {"year", "date", "enum", "string", "iri", "kind"}  # every type is described
 
 
 def test_defaults_are_allowed_by_their_own_schemas(canned, document):

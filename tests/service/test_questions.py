@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import BASE
+from conftest import BASE, TEXT_QUESTION
 from pyoxigraph import Literal, NamedNode, Quad, Variable
 
 from kosru_kg.errors import BadRequest
@@ -49,8 +49,10 @@ class SpyBackend:
 
 
 @pytest.fixture(scope="module")
-def catalogue(settings) -> dict[str, questions.Question]:
-    return questions.load(settings.queries_dir, settings.base_iri)
+def catalogue(settings, tmp_path_factory) -> dict[str, questions.Question]:
+    """The canned questions, and ``named``, the one with a text and a choice parameter (TEXT_QUESTION)."""
+    named = questions.parse(write(tmp_path_factory.mktemp("questions"), "named", TEXT_QUESTION), settings.base_iri)
+    return {**questions.load(settings.queries_dir, settings.base_iri), "named": named}
 
 
 # --- the header ----------------------------------------------------------------------------
@@ -160,7 +162,7 @@ def test_where_a_fact_comes_from(catalogue, backend, settings):
     ("stance-of-state", BASE + "state/serbia", NamedNode(BASE + "state/serbia")),
     ("sources-of-fact", "veto/veto-threat-2007-07-20", NamedNode(BASE + "veto/veto-threat-2007-07-20")),
     ("contested-facts", "inferred", NamedNode(BASE + "concept/inferred")),
-    ("search", "Putin", Literal("Putin")),
+    ("named", "Putin", Literal("Putin")),
 ])
 def test_values_are_bound_as_terms_and_the_query_text_is_untouched(catalogue, backend, settings, name, given, bound):
     question = catalogue[name]
@@ -180,9 +182,9 @@ def test_values_are_bound_as_terms_and_the_query_text_is_untouched(catalogue, ba
     ("recognitions-in-year", "year", "1999", "a year from 2008 to 2025"),
     ("recognitions-in-year", "year", "2008 OR 1=1", "a year from 2008 to 2025"),
     ("contested-facts", "verification", "verified", "one of these concept resources: disputed, unverified, inferred"),
-    ("search", "kind", "Spaceship", "one of any, State, Organization"),
-    ("search", "text", "", "a text of 1 to 200 printable characters"),
-    ("search", "text", "x" * 201, "a text of 1 to 200 printable characters"),
+    ("named", "kind", "Spaceship", "one of any, State, Organization"),
+    ("named", "text", "", "a text of 1 to 200 printable characters"),
+    ("named", "text", "x" * 201, "a text of 1 to 200 printable characters"),
     ("sources-of-fact", "resource", "http://example.org/elsewhere", "the IRI of a resource of this dataset"),
     ("sources-of-fact", "resource", "veto/no-such-veto", "the IRI of a resource of this dataset"),
 ])

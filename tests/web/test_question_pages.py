@@ -7,11 +7,12 @@ import io
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import BASE
+from conftest import BASE, TEXT_QUESTION
 from htmltree import Page, page
 from pyoxigraph import QueryResultsFormat, parse_query_results
 from werkzeug.http import parse_options_header
 
+from kosru_kg.web import create_app
 from kosru_kg.web.views.questions import catalogue, heading
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -172,11 +173,24 @@ def test_submitting_the_form_answers_for_the_chosen_value(client):
                                          ["Madagascar", "24 November 2017"]]  # two sources, two claims
 
 
-def test_a_text_parameter_has_a_text_input(client):
-    root = page(client.get("/questions/search", query_string={"text": "putin", "kind": "Person"}))
-    assert root.one("input", name="text").attrs["value"] == "putin"
-    assert answer_table(root)[1] == [["Vladimir Putin", "Vladimir Putin",
+def test_a_text_parameter_has_a_text_input(settings, backend, tmp_path):
+    (tmp_path / "named.rq").write_text(TEXT_QUESTION, encoding="utf-8")
+    client = create_app(settings.replace(queries_dir=str(tmp_path)), backend).test_client()
+    root = page(client.get("/questions/named", query_string={"text": "Vladimir Putin", "kind": "Person"}))
+    assert root.one("input", name="text").attrs["value"] == "Vladimir Putin"
+    assert answer_table(root)[1] == [["Vladimir Putin",
                                       "President of Russia; honorary president of the International Judo Federation."]]
+
+
+def test_the_retired_search_question_redirects_to_search(client):
+    """``search`` scanned every label with a regex; the search index answers it now, at /search."""
+    response = client.get("/questions/search", query_string={"text": "putin", "kind": "Person"})
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("/search?q=putin&kind=person")
+    response = client.get("/questions/search.json", query_string={"text": "Russia", "kind": "any"})
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("/search?q=Russia&format=json")
+    assert "search" not in [question.name for question in client.application.extensions["kosru"].questions.values()]
 
 
 @pytest.mark.parametrize(("path", "query", "named"), [

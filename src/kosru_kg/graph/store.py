@@ -3,7 +3,8 @@
 Layout under the store path::
 
     current -> versions/<version>     a symlink, replaced atomically by each build
-    versions/<version>/               an Oxigraph store, never written after publishing
+    versions/<version>/               an Oxigraph store, never written after publishing, and its search
+                                      index (``search.sqlite``, written before the rename: see search_index)
     versions/<version>.json           its manifest (version, triple counts)
     dumps/<version>/                  the version's archive: its dumps (``kosru.nt``, ``kosru.nq``, …), kept for good
     versions.json                     every version ever published: version, date published (UTC), counts
@@ -36,6 +37,8 @@ from pathlib import Path
 
 from pyoxigraph import Quad, Store
 
+from kosru_kg.graph import search_index
+
 
 class StoreMissing(Exception):
     """No build has been published at this path yet."""
@@ -48,6 +51,7 @@ class PublishStage(Enum):
     LOCKED = "store locked"  # and leftovers of killed builds removed
     WRITING = "writing store"
     WRITTEN = "store written"
+    INDEXED = "search index written"
     MANIFEST = "manifest written"
     RENAMED = "renamed into place"
     ARCHIVED = "dumps archived"
@@ -112,6 +116,8 @@ class StoreLayout:
         with self._locked(progress):
             if not (self.versions / version).is_dir():
                 self._write(quads, version, triples, progress)
+            else:  # published before: by a build that made no search index, perhaps
+                self.ensure_search_index(version)
             self._archive(version, archive, progress)
             previous = self._current_version()
             self._switch(version, progress)
@@ -137,6 +143,21 @@ class StoreLayout:
         if not VERSION_NAME.match(version) or "/" in file_name or file_name.startswith("."):
             raise ValueError(f"no such dump: {version}/{file_name}")
         return self.dumps / version / file_name
+
+    def search_index_path(self, version: str) -> Path:
+        """Where ``version``'s search index is (it may not be, for a version published before there were any)."""
+        if not VERSION_NAME.match(version):
+            raise ValueError(f"no such version: {version!r}")
+        return self.versions / version / search_index.FILE_NAME
+
+    def ensure_search_index(self, version: str) -> Path:
+        """``version``'s search index, made now from its store if it has none (written aside, then renamed)."""
+        path = self.search_index_path(version)
+        try:
+            search_index.SearchIndex(path)
+        except search_index.IndexUnusable:
+            search_index.build_from_store(Store.read_only(str(self.versions / version)), path, version)
+        return path
 
     def manifest(self) -> Manifest:
         return Manifest.read(self._manifest_path(self._published_version()))
@@ -247,8 +268,10 @@ class StoreLayout:
         store.bulk_extend(quads)
         store.flush()
         manifest = Manifest(version=version, quads=len(store), triples=triples)
-        del store  # closed: every file is written before the store is renamed into place
         progress(PublishStage.WRITTEN, f"{manifest.quads} quads")
+        names = search_index.build_from_store(store, building / search_index.FILE_NAME, version)
+        del store  # closed: every file is written before the store is renamed into place
+        progress(PublishStage.INDEXED, f"{search_index.FILE_NAME}: {names} names")
         path = self._manifest_path(manifest.version)
         path.write_text(json.dumps(manifest.__dict__), encoding="utf-8")
         progress(PublishStage.MANIFEST, str(path.relative_to(self.root)))

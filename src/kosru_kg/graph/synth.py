@@ -31,7 +31,7 @@ from kosru_kg.config import Settings
 from kosru_kg.graph.build import compile_graph, kosru_superclasses
 from kosru_kg.graph.facts import ENTITIES, EVENTS, Date, Facts, Record, Ref, read_facts
 from kosru_kg.graph.mapping import Mapper
-from kosru_kg.graph.store import Manifest, StoreLayout
+from kosru_kg.graph.store import Manifest, Progress, StoreLayout, quiet
 from kosru_kg.vocab import Minter
 
 GENERATOR = "kosru-synth-1"  # part of each version hash: change it when the generator's output changes
@@ -172,11 +172,12 @@ def generate(synthesiser: Synthesiser, path: Path, *, progress: ProgressBar = no
 
 
 def load(layout: StoreLayout, path: Path, version: str, triples: int, *,
-         progress: ProgressBar = no_progress) -> Manifest:
-    """Bulk-load the N-Quads file ``path`` and publish it in ``layout`` as ``version``."""
+         progress: ProgressBar = no_progress, stages: Progress = quiet) -> Manifest:
+    """Bulk-load the N-Quads file ``path`` and publish it in ``layout`` as ``version`` (``stages``: told each
+    stage of publishing, as ``StoreLayout.publish`` tells them; the search index is made as it publishes)."""
     with path.open("rb") as raw, progress("loading", path.stat().st_size) as advance:
         quads = parse(_Reading(raw, advance), format=RdfFormat.N_QUADS)
-        return layout.publish(quads, version, triples)
+        return layout.publish(quads, version, triples, progress=stages)
 
 
 class _Reading:

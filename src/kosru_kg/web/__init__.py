@@ -11,7 +11,18 @@ from kosru_kg.query.engines import open_backend
 from kosru_kg.web import errors, language
 from kosru_kg.web.middleware import access_log, headers, http_cache, limits, whole_answers
 from kosru_kg.web.state import KEY, AppState
-from kosru_kg.web.views import catalog, downloads, editor, endpoint, openapi, pages, questions, resources, versions
+from kosru_kg.web.views import (
+    catalog,
+    downloads,
+    editor,
+    endpoint,
+    openapi,
+    pages,
+    questions,
+    resources,
+    search,
+    versions,
+)
 
 
 def create_app(settings: Settings | None = None, backend: Backend | None = None) -> Flask:
@@ -29,6 +40,6 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     limits.register(app)
     http_cache.register(app)
     language.register(app)  # after http_cache: its headers are set first, then the tag
-    for view in (endpoint, downloads, versions, catalog, resources, pages, editor, questions, openapi):
+    for view in (endpoint, downloads, versions, catalog, resources, pages, editor, search, questions, openapi):
         app.register_blueprint(view.blueprint)
     return app

@@ -1,7 +1,7 @@
 """A version's expensive answers, computed before the first visitor asks for them.
 
 The dumps, the JSON-LD context, the pictures (timeline and chart, drawn into their pages),
-the question pages and the descriptions are made once, when the server starts and before it
+the question pages, the descriptions and the search index (of a version published without one) are made once, when the server starts and before it
 forks its workers, which inherit them; the visitor who comes first waits for nothing.
 """
 
@@ -18,7 +18,8 @@ from kosru_kg.web.state import KEY
 
 log = logging.getLogger("kosru_kg")
 DESCRIPTIONS = ("/", "/timeline", "/questions", "/ontology", "/context.jsonld", "/.well-known/void",
-                "/.well-known/dcat", "/sparql")
+                "/.well-known/dcat", "/sparql",
+                "/search?q=kosovo")  # opens the search index, made now if the served version has none
 PICTURED = ("/", "/timeline")
 
 

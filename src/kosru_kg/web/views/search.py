@@ -1,0 +1,80 @@
+"""Search: ``/search?q=…`` finds resources by any of their names, in any language and script.
+
+HTML for browsers, JSON for clients that ask (``Accept: application/json`` or ``format=json``),
+with ``Vary: Accept``. The answer comes from the served version's search index
+(``kosru_kg.service.search``), never from a SPARQL query; ``kind=`` keeps one kind of resource.
+``/questions/search``, the canned question that scanned every label, is retired: it redirects here.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, jsonify, redirect, render_template, request
+
+from kosru_kg.errors import NotAcceptable
+from kosru_kg.query import budget
+from kosru_kg.service import protocol
+from kosru_kg.service.search import SEARCH_KINDS, Results, check
+from kosru_kg.web.cache import SHARED_WORK_SECONDS
+from kosru_kg.web.render.terms import local_path
+from kosru_kg.web.state import state
+
+blueprint = Blueprint("search", __name__)
+
+OFFERS = {"html": "text/html", "json": "application/json"}
+
+
+@blueprint.get("/search")
+def search() -> Response:
+    text, kind = check(request.args.get("q"), request.args.get("kind"))
+    media_type = _chosen()
+    app_state = state()
+    # Opening the index may make it (a version published before there were indexes): shared work.
+    with budget.scope(budget.Budget.starting_now(SHARED_WORK_SECONDS)):
+        app_state.search.index()
+    results = app_state.search.search(text, kind)
+    if media_type == OFFERS["json"]:
+        response = jsonify(_json(results))
+    else:
+        response = Response(render_template("search/results.html", results=results, kinds=SEARCH_KINDS,
+                                            rows=[(hit, _href(hit.iri)) for hit in results.hits]),
+                            mimetype="text/html")
+    if "format" not in request.args:
+        response.vary.add("Accept")
+    return response
+
+
+@blueprint.get("/questions/search", defaults={"suffix": None})
+@blueprint.get("/questions/search.<suffix>")
+def retired_question(suffix: str | None) -> Response:
+    """The canned question ``search`` was answered by scanning every label; the index answers it now."""
+    query = {"q": request.args.get("text", "")}
+    kind = request.args.get("kind", "")
+    if kind and kind.lower() != "any":
+        query["kind"] = kind.lower()
+    if suffix == "json":
+        query["format"] = "json"
+    return redirect(f"{request.script_root}/search?{urlencode(query)}", code=301)
+
+
+def _chosen() -> str:
+    named = request.args.getlist("format")
+    if named:
+        if named[0] not in OFFERS:
+            raise NotAcceptable(f"format={named[0]!r} is not offered; search answers as format=html or format=json")
+        return OFFERS[named[0]]
+    return protocol.negotiate(request.headers.get("Accept"), list(OFFERS.values()))
+
+
+def _href(iri: str) -> str:
+    path = local_path(iri, state().settings.base_iri)
+    return request.script_root + path if path else iri
+
+
+def _json(results: Results) -> dict:
+    return {
+        "query": results.text, "kind": results.kind, "version": results.version,
+        "results": [{"iri": hit.iri, "href": _href(hit.iri), "label": hit.label, "kind": hit.kind,
+                     "matched": hit.matched, "summary": hit.summary} for hit in results.hits],
+    }
