@@ -68,7 +68,13 @@ def test_every_question_answers_as_under_the_default_base(own, live_server, name
 
 
 def normalised(bindings: list, base: str) -> str:
-    """The answer with the deployment's base written BASE/ (the ontology's namespace does not move)."""
+    """The answer with the deployment's base written BASE/ (the ontology's namespace does not move), and
+    the parts of a GROUP_CONCAT in one order: SPARQL leaves their order to the engine, which follows
+    its own ids of the terms, and those differ with the base."""
+    for row in bindings:
+        for value in row.values():
+            if value["type"] == "literal" and ", " in value["value"]:
+                value["value"] = ", ".join(sorted(value["value"].split(", ")))
     return json.dumps(bindings).replace(ONTOLOGY_IRI, "ONTOLOGY").replace(base, "BASE/")
 
 
