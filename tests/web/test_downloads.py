@@ -11,6 +11,7 @@ from pyoxigraph import NamedNode, RdfFormat, parse
 from kosru_kg import formats
 from kosru_kg.query.embedded import EmbeddedBackend
 from kosru_kg.service import export
+from kosru_kg.service.versions import Versions
 from kosru_kg.web import create_app
 
 CONTENT_TYPES = {
@@ -38,19 +39,22 @@ def test_downloads_are_the_export_dumps(client, backend, settings):
     assert client.get("/download/kosru.ttl").data == export.dump(backend, fmt, settings.base_iri)
 
 
-def test_each_dump_is_computed_once_per_app(settings, backend, monkeypatch):
+def test_each_dump_is_read_once_per_app_from_the_versions_archive(settings, backend, monkeypatch):
+    """The served version's dump comes from its archive in the store (rendered there once for every
+    server process), and then from the app's cache."""
     calls = []
-    real_dump = export.dump
+    real_dump = Versions.dump
 
-    def counted_dump(backend, fmt, base_iri):
-        calls.append(fmt.name)
-        return real_dump(backend, fmt, base_iri)
+    def counted_dump(self, version, fmt, base_iri):
+        calls.append((version, fmt.name))
+        return real_dump(self, version, fmt, base_iri)
 
-    monkeypatch.setattr(export, "dump", counted_dump)
+    monkeypatch.setattr(Versions, "dump", counted_dump)
     client = create_app(settings, backend).test_client()
-    first = client.get("/download/kosru.nt").data
-    assert client.get("/download/kosru.nt").data == first
-    assert calls == ["ntriples"]
+    first = client.get("/download/kosru.jsonld").data
+    assert client.get("/download/kosru.jsonld").data == first
+    assert calls == [(backend.version, "jsonld")]
+    assert Versions(settings.store).layout.dump_path(backend.version, "kosru.jsonld").read_bytes() == first
 
 
 @pytest.mark.parametrize("name", ["kosru.csv", "other.ttl", "kosru"])

@@ -10,6 +10,7 @@ from kosru_kg import formats
 from kosru_kg.errors import NotFound
 from kosru_kg.formats import Kind
 from kosru_kg.service import export, protocol, void
+from kosru_kg.service.versions import Versions
 from kosru_kg.web import cache
 from kosru_kg.web.middleware import whole_answers
 from kosru_kg.web.state import state
@@ -23,10 +24,22 @@ VOID_FORMATS = {f.media_type: f for f in formats.of_kind(Kind.GRAPH)}
 def dump_bytes(fmt: formats.Format) -> bytes:
     """The served version's dump in ``fmt``: the bytes /download sends, which the DCAT catalogue's checksums describe.
 
-    Dumps have a cache (and locks) of their own: a slow JSON-LD dump must not hold up the pages."""
+    Dumps have a cache (and locks) of their own: a slow JSON-LD dump must not hold up the pages. A version
+    published in this store has its dumps archived there, made once for every server process (the
+    JSON-LD one takes pyld most of a minute); a store elsewhere is rendered here."""
     app_state = state()
-    return cache.cached(("dump", fmt.name), lambda: export.dump(app_state.backend, fmt, app_state.settings.base_iri),
-                        in_cache=lambda: state().downloads)
+    settings, version = app_state.settings, app_state.backend.version
+
+    def make() -> bytes:
+        archive = Versions(settings.store)
+        if archive.layout.release(version) is not None:
+            try:
+                return archive.dump(version, fmt, settings.base_iri)
+            except NotFound:  # published without an archive (a synthetic graph)
+                pass
+        return export.dump(app_state.backend, fmt, settings.base_iri)
+
+    return cache.cached(("dump", fmt.name), make, in_cache=lambda: state().downloads)
 
 
 @blueprint.get("/download/<name>")
