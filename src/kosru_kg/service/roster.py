@@ -133,12 +133,15 @@ def count_checks(question: Question, backend: Backend, base_iri: str, viewpoint:
             "label": row["label"].value, "as_of": row["asOf"].value, "stated": int(row["value"].value),
             "un_only": scope is not None, "sources": []})
         check["sources"].append((row["title"].value, row["url"].value if row["url"] is not None else None))
-    checks = []
+    checks, tallies = [], {}  # one roster query per date: counts in all and among UN members share one
     for iri, check in found.items():
         day = dt.date.fromisoformat(latest_day(Date(check["as_of"])))
         if day > as_of:
             continue
-        tally = Tally.of(standings(question, backend, base_iri, {"asOf": day.isoformat(), "viewpoint": viewpoint}))
+        if day not in tallies:
+            tallies[day] = Tally.of(standings(question, backend, base_iri,
+                                              {"asOf": day.isoformat(), "viewpoint": viewpoint}))
+        tally = tallies[day]
         roster = tally.un_recognising if check["un_only"] else tally.recognising
         checks.append(CountCheck(iri, check["label"], check["as_of"], check["stated"], check["un_only"], roster,
                                  tuple(check["sources"])))
