@@ -23,10 +23,7 @@ from kosru_kg.vocab import SUMMARY, Minter, prologue
 
 QUESTION = "recognitions-as-of"  # the question whose answer the map draws
 TODAY = {"asOf": "today", "viewpoint": "kosovo-government"}  # the home page's map
-# Standings in the order a legend lists them (the values of ?standing in the question).
 VIEWPOINTS = ("every-withdrawal", "kosovo-government", "source-dates")  # the values of ?viewpoint
-STANDINGS = ("recognises", "recognises-withdrawal-disputed", "withdrawn", "undated-recognition",
-             "does-not-recognise", "no-position-found")
 
 # Exact counts of recognising states with a date (?recognising and ?exact: the concepts, bound).
 DATED_COUNTS = prologue("kosru", "rdfs", "prov", "dct", "schema") + """
@@ -53,7 +50,7 @@ class Standing:
     state: str  # IRI
     label: str
     code: str | None  # ISO 3166-1 alpha-2
-    standing: str  # one of STANDINGS
+    standing: str  # the question's ?standing (recognises, withdrawn, …: the map's legend lists them all)
     counted: bool
     un_member: bool
     recognised_on: str | None  # the earliest recognition counting as of the date (xsd:date text)
