@@ -94,7 +94,7 @@ def synth_command(store: str | None, triples: int, seed: int) -> None:
     """Publish a synthetic graph of the real graph's shapes and the given size, for scale tests."""
     settings = _settings(store=store)
     try:
-        manifest = synth.publish(settings, triples, seed, progress=progress_bar)
+        manifest = synth.build_store(settings, triples, seed, progress=progress_bar)
     except synth.SynthError as exc:
         raise click.BadParameter(str(exc), param_hint="'--triples'") from None
     except FactsError as exc:
@@ -211,7 +211,7 @@ def _http_url(context, parameter, value: str | None) -> str | None:
               help="Publish this built store. Without it, data/ is built into the default store first.")
 def publish_command(endpoint: str, graph_store: str | None, store: str | None) -> None:
     """Load the built graph into a remote store, replacing what it held, for 'serve --backend'."""
-    from kosru_kg.query.publish import PublishFailed, publish  # noqa: PLC0415 - only this command loads remote stores
+    from kosru_kg.query.upload import UploadFailed, upload  # noqa: PLC0415 - only this command loads remote stores
 
     settings = _settings(store=store)
     if store is None:
@@ -219,13 +219,13 @@ def publish_command(endpoint: str, graph_store: str | None, store: str | None) -
     layout = StoreLayout(settings.store)
     try:
         version = layout.manifest().version
-        published = publish(Store.read_only(str(layout.versions / version)), version, settings.base_iri, endpoint,
-                            graph_store)
-    except (StoreMissing, PublishFailed) as exc:
+        uploaded = upload(Store.read_only(str(layout.versions / version)), version, settings.base_iri, endpoint,
+                          graph_store)
+    except (StoreMissing, UploadFailed) as exc:
         raise click.ClickException(f"publish failed: {exc}") from None
-    graphs = ", ".join(f"{name} ({count} triples)" for name, count in published.graphs.items())
-    removed = f"; removed {', '.join(published.removed)}" if published.removed else ""
-    click.echo(f"published version {published.version} to {endpoint}: {graphs}{removed}")
+    graphs = ", ".join(f"{name} ({count} triples)" for name, count in uploaded.graphs.items())
+    removed = f"; removed {', '.join(uploaded.removed)}" if uploaded.removed else ""
+    click.echo(f"published version {uploaded.version} to {endpoint}: {graphs}{removed}")
 
 
 @main.command("export")

@@ -23,7 +23,7 @@ from conftest import start_server, stop_server
 from test_bad_data import edit_row
 
 from kosru_kg.graph.build import STAGES, compile_graph
-from kosru_kg.graph.store import PublishStage, StoreLayout
+from kosru_kg.graph.store import StoreLayout, StoreStage
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
@@ -59,8 +59,8 @@ def baseline(settings, tmp_path_factory) -> StoreLayout:
     manifest = served.manifest()
     quads = list(served.open().quads_for_pattern(None, None, None, None))
     layout = StoreLayout(tmp_path_factory.mktemp("baseline") / "store")
-    layout.publish(quads, "older", triples=manifest.triples)
-    layout.publish(quads, manifest.version, triples=manifest.triples)
+    layout.make_current(quads, "older", triples=manifest.triples)
+    layout.make_current(quads, manifest.version, triples=manifest.triples)
     return layout
 
 
@@ -124,7 +124,7 @@ def test_a_build_killed_at_any_stage_leaves_the_store_whole(stage, layout, chang
     killed = subprocess.run([sys.executable, "-c", SIGNALLED_BUILD, stage.name, "SIGKILL"],
                             env=build_env(data, layout.root), capture_output=True, text=True)
     assert killed.returncode == -signal.SIGKILL, f"the build never reached {stage.name}: {killed.stderr}"
-    if STAGES.index(stage) < STAGES.index(PublishStage.SWITCHED):
+    if STAGES.index(stage) < STAGES.index(StoreStage.SWITCHED):
         assert_serves(layout, old.version, old.triples)
     else:
         assert_serves(layout, new_version, new_triples)
@@ -152,7 +152,7 @@ def test_a_second_build_waits_for_the_one_publishing(layout, changed, settings, 
     recorded = [release.version for release in layout.releases()]
     second_data = data_variant(settings, tmp_path / "data", "Costa Rica (republic)")
     second_version = compile_graph(settings.replace(data_dir=str(second_data))).version()
-    first = subprocess.Popen([sys.executable, "-c", SIGNALLED_BUILD, PublishStage.WRITING.name, "SIGSTOP"],
+    first = subprocess.Popen([sys.executable, "-c", SIGNALLED_BUILD, StoreStage.WRITING.name, "SIGSTOP"],
                              env=build_env(first_data, layout.root))
     try:
         assert os.WIFSTOPPED(os.waitpid(first.pid, os.WUNTRACED)[1])
@@ -160,7 +160,7 @@ def test_a_second_build_waits_for_the_one_publishing(layout, changed, settings, 
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         second = subprocess.Popen(build_command(layout.root), env=build_env(second_data, layout.root),
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        waiting = f"build: {PublishStage.WAITING.value}: "
+        waiting = f"build: {StoreStage.WAITING.value}: "
         while not (line := second.stderr.readline()).startswith(waiting):
             assert line, "the second build ended before reaching the lock"
         os.kill(first.pid, signal.SIGCONT)

@@ -11,7 +11,7 @@ from conftest import BASE
 from pyoxigraph import CanonicalizationAlgorithm, Dataset
 
 from kosru_kg.graph.build import ValidationFailed, build, compile_graph
-from kosru_kg.graph.store import PublishStage, StoreLayout, StoreMissing
+from kosru_kg.graph.store import StoreLayout, StoreMissing, StoreStage
 from kosru_kg.vocab import Minter
 
 
@@ -83,7 +83,7 @@ def test_old_stores_are_pruned_but_current_stays_and_every_archive_is_kept(setti
     first = build(settings.replace(store=str(layout.root)))
     graph = compile_graph(settings)
     for n in range(3):
-        layout.publish(graph.quads(Minter(settings.base_iri)), f"test{n}", triples=0, archive=archive_named(n))
+        layout.make_current(graph.quads(Minter(settings.base_iri)), f"test{n}", triples=0, archive=archive_named(n))
     names = sorted(p.name for p in layout.versions.iterdir() if p.is_dir())
     assert names == ["test1", "test2"]
     assert layout.manifest().version == "test2"
@@ -97,7 +97,7 @@ def test_a_version_is_recorded_once_with_the_date_it_was_first_published(setting
     layout = StoreLayout(tmp_path / "store")
     graph = compile_graph(settings)
     for version in ("a", "b", "a"):
-        layout.publish(graph.quads(Minter(settings.base_iri)), version, triples=7)
+        layout.make_current(graph.quads(Minter(settings.base_iri)), version, triples=7)
     releases = layout.releases()
     assert [r.version for r in releases] == ["a", "b"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", releases[0].published)
@@ -110,13 +110,13 @@ def test_a_version_switched_to_but_not_recorded_is_recorded_by_the_next_build(se
     graph = compile_graph(settings)
 
     def die_after_switching(stage, detail):
-        if stage is PublishStage.SWITCHED:
+        if stage is StoreStage.SWITCHED:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        layout.publish(graph.quads(Minter(settings.base_iri)), "a", triples=7, progress=die_after_switching)
+        layout.make_current(graph.quads(Minter(settings.base_iri)), "a", triples=7, progress=die_after_switching)
     assert layout.manifest().version == "a" and layout.releases() == []
-    layout.publish(graph.quads(Minter(settings.base_iri)), "b", triples=7)
+    layout.make_current(graph.quads(Minter(settings.base_iri)), "b", triples=7)
     assert [r.version for r in layout.releases()] == ["a", "b"]
 
 
@@ -124,7 +124,7 @@ def test_a_version_switched_to_but_not_recorded_is_recorded_by_the_next_build(se
 def test_a_version_name_that_could_reach_outside_the_store_is_refused(tmp_path, version):
     layout = StoreLayout(tmp_path / "store")
     with pytest.raises(ValueError, match="a version is named"):
-        layout.publish([], version, triples=0)
+        layout.make_current([], version, triples=0)
     with pytest.raises(ValueError, match="no such dump"):
         layout.dump_path(version, "kosru.nt")
     assert not layout.root.exists()

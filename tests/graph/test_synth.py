@@ -87,7 +87,7 @@ def test_a_size_below_the_real_graph_is_refused(settings, synthesiser):
 
 def test_every_canned_question_answers_on_the_published_synthetic_graph(settings, tmp_path):
     settings = settings.replace(store=str(tmp_path / "store"))
-    manifest = synth.publish(settings, SIZE)
+    manifest = synth.build_store(settings, SIZE)
     layout = StoreLayout(settings.store)
     assert layout.manifest() == manifest and SIZE <= manifest.triples < SIZE + synth.CHUNK_MAX
     store = layout.open()

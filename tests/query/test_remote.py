@@ -36,9 +36,9 @@ from kosru_kg.config import Settings
 from kosru_kg.errors import BadRequest, ServiceUnavailable
 from kosru_kg.formats import Kind
 from kosru_kg.graph.store import StoreLayout
-from kosru_kg.query.publish import PublishFailed, default_graph_store
 from kosru_kg.query.remote import RemoteBackend
 from kosru_kg.query.safety import code_only
+from kosru_kg.query.upload import UploadFailed, default_graph_store
 from kosru_kg.service import protocol, questions
 
 KOSOVO = f"{BASE}state/kosovo"
@@ -124,7 +124,7 @@ def test_blank_nodes_are_shared_within_a_graph_but_not_across_graphs(remote, bac
 def test_the_graph_store_is_found_beside_the_query_endpoint():
     assert default_graph_store("http://localhost:7878/query") == "http://localhost:7878/store"
     assert default_graph_store("https://example.org/ds/sparql") == "https://example.org/ds/data"
-    with pytest.raises(PublishFailed, match="--graph-store"):
+    with pytest.raises(UploadFailed, match="--graph-store"):
         default_graph_store("http://localhost:7878/repositories/kosru")
 
 
@@ -148,8 +148,8 @@ def test_publishing_again_with_changed_data_changes_the_version_and_the_answers(
         first = watching.version
         assert rows(watching.query(LABEL_QUERY))[1] == [(Literal("Kosovo", language="en"),)]
         changed = StoreLayout(tmp_path / "changed")
-        changed.publish(renamed_kosovo_without_ontology_graph(StoreLayout(settings.store)), "0123456789abcdef",
-                        triples=0)
+        changed.make_current(renamed_kosovo_without_ontology_graph(StoreLayout(settings.store)), "0123456789abcdef",
+                             triples=0)
         run = publish(own_oxigraph.query, changed.root)
         assert run.returncode == 0, run.stderr
         assert f"removed {BASE}graph/ontology" in run.stdout

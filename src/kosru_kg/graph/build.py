@@ -25,7 +25,7 @@ from kosru_kg.config import Settings
 from kosru_kg.graph.canonical import canonical, line_based
 from kosru_kg.graph.facts import Facts, file_name, read_facts
 from kosru_kg.graph.mapping import Mapper
-from kosru_kg.graph.store import Manifest, Progress, PublishStage, StoreLayout, quiet
+from kosru_kg.graph.store import Manifest, Progress, StoreLayout, StoreStage, quiet
 from kosru_kg.graph.validate import Report, validate
 from kosru_kg.vocab import KOSRU, PREFIXES, Minter
 
@@ -37,7 +37,7 @@ class CompileStage(Enum):
     VALIDATING = "validating"
 
 
-STAGES: tuple[Enum, ...] = (*CompileStage, *PublishStage)  # every stage build() reports, in order
+STAGES: tuple[Enum, ...] = (*CompileStage, *StoreStage)  # every stage build() reports, in order
 
 
 class ValidationFailed(Exception):
@@ -132,7 +132,7 @@ def build(settings: Settings, progress: Progress = quiet) -> Manifest:
     """Compile the graph and publish it at ``settings.store``, atomically, telling ``progress`` each stage."""
     graph = compile_graph(settings, progress=progress)
     minter = Minter(settings.base_iri)
-    return StoreLayout(settings.store).publish(
+    return StoreLayout(settings.store).make_current(
         graph.quads(minter), graph.version(), triples=len(graph.default_triples), progress=progress,
         archive=graph.archive(minter),
     )

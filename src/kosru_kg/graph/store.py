@@ -44,8 +44,8 @@ class StoreMissing(Exception):
     """No build has been published at this path yet."""
 
 
-class PublishStage(Enum):
-    """The steps of publishing, reported as each is done: a kill after any one leaves different files."""
+class StoreStage(Enum):
+    """The steps of ``make_current``, reported as each is done: a kill after any one leaves different files."""
 
     WAITING = "waiting for the store lock"
     LOCKED = "store locked"  # and leftovers of killed builds removed
@@ -108,8 +108,8 @@ class StoreLayout:
         self.dumps = self.root / "dumps"
         self.index = self.root / "versions.json"
 
-    def publish(self, quads: Iterable[Quad], version: str, triples: int, progress: Progress = quiet,
-                archive: Archiver | None = None) -> Manifest:
+    def make_current(self, quads: Iterable[Quad], version: str, triples: int, progress: Progress = quiet,
+                     archive: Archiver | None = None) -> Manifest:
         """Write a new version aside, archive its dumps (``archive`` writes them), then point ``current`` at it."""
         if not VERSION_NAME.match(version):
             raise ValueError(f"a version is named by letters, digits, '-' and '_' (at most 64), not {version!r}")
@@ -191,11 +191,11 @@ class StoreLayout:
         """Hold the store's lock (freed by the kernel if the build dies) with no leftovers in the way."""
         self.versions.mkdir(parents=True, exist_ok=True)
         with open(self.root / "lock", "w", encoding="utf-8") as lock:
-            progress(PublishStage.WAITING, str(self.root / "lock"))
+            progress(StoreStage.WAITING, str(self.root / "lock"))
             fcntl.flock(lock, fcntl.LOCK_EX)
             removed = self._clear_leftovers()
             self._record_live()
-            progress(PublishStage.LOCKED, f"leftovers removed: {', '.join(removed) or 'none'}")
+            progress(StoreStage.LOCKED, f"leftovers removed: {', '.join(removed) or 'none'}")
             yield
 
     def _clear_leftovers(self) -> list[str]:
@@ -243,13 +243,13 @@ class StoreLayout:
             written.write_text(json.dumps({"versions": [asdict(r) for r in releases]}, indent=1) + "\n",
                                encoding="utf-8")
             os.replace(written, self.index)
-        progress(PublishStage.RECORDED, f"versions.json: {len(releases)} version(s)")
+        progress(StoreStage.RECORDED, f"versions.json: {len(releases)} version(s)")
 
     def _archive(self, version: str, archive: Archiver | None, progress: Progress) -> None:
         """Fill ``dumps/<version>.building`` with ``archive``, then rename it into place (once per version)."""
         final = self.dumps / version
         if final.is_dir() or archive is None:
-            progress(PublishStage.ARCHIVED, "already archived" if final.is_dir() else "no archive asked for")
+            progress(StoreStage.ARCHIVED, "already archived" if final.is_dir() else "no archive asked for")
             return
         building = self.dumps / f"{version}.building"
         building.mkdir(parents=True)
@@ -258,33 +258,33 @@ class StoreLayout:
             with open(path, "rb") as written:
                 os.fsync(written.fileno())
         os.rename(building, final)
-        progress(PublishStage.ARCHIVED, f"dumps/{version}: {', '.join(sorted(p.name for p in final.iterdir()))}")
+        progress(StoreStage.ARCHIVED, f"dumps/{version}: {', '.join(sorted(p.name for p in final.iterdir()))}")
 
     def _write(self, quads: Iterable[Quad], version: str, triples: int, progress: Progress) -> None:
         """Fill a store aside, write its manifest, then rename it into ``versions/``: the version now exists."""
         building = self.versions / f"{version}.building"
         store = Store(str(building))
-        progress(PublishStage.WRITING, str(building.relative_to(self.root)))
+        progress(StoreStage.WRITING, str(building.relative_to(self.root)))
         store.bulk_extend(quads)
         store.flush()
         manifest = Manifest(version=version, quads=len(store), triples=triples)
-        progress(PublishStage.WRITTEN, f"{manifest.quads} quads")
+        progress(StoreStage.WRITTEN, f"{manifest.quads} quads")
         names = search_index.build_from_store(store, building / search_index.FILE_NAME, version)
         del store  # closed: every file is written before the store is renamed into place
-        progress(PublishStage.INDEXED, f"{search_index.FILE_NAME}: {names} names")
+        progress(StoreStage.INDEXED, f"{search_index.FILE_NAME}: {names} names")
         path = self._manifest_path(manifest.version)
         path.write_text(json.dumps(manifest.__dict__), encoding="utf-8")
-        progress(PublishStage.MANIFEST, str(path.relative_to(self.root)))
+        progress(StoreStage.MANIFEST, str(path.relative_to(self.root)))
         os.rename(building, self.versions / manifest.version)
-        progress(PublishStage.RENAMED, f"versions/{manifest.version}")
+        progress(StoreStage.RENAMED, f"versions/{manifest.version}")
 
     def _switch(self, version: str, progress: Progress) -> None:
         """Point ``current`` at ``version``: a new link, renamed over the old one, so readers see one or the other."""
         link = self.root / "current.tmp"
         link.symlink_to(Path("versions") / version)
-        progress(PublishStage.LINKED, f"{link.name} -> versions/{version}")
+        progress(StoreStage.LINKED, f"{link.name} -> versions/{version}")
         os.replace(link, self.current)
-        progress(PublishStage.SWITCHED, f"current -> versions/{version}")
+        progress(StoreStage.SWITCHED, f"current -> versions/{version}")
 
     def _prune(self, keep: set[str | None], progress: Progress) -> None:
         """Drop the stores of all versions but the current one and the one before (readers may still be using it).
@@ -293,7 +293,7 @@ class StoreLayout:
         old = sorted(p for p in self.versions.iterdir() if p.is_dir() and p.name not in keep)
         for path in old:
             self._manifest_path(path.name).unlink()
-        progress(PublishStage.RETIRED, ", ".join(p.name for p in old) or "none")
+        progress(StoreStage.RETIRED, ", ".join(p.name for p in old) or "none")
         for path in old:
             shutil.rmtree(path)
-        progress(PublishStage.PRUNED, f"kept {', '.join(sorted(v for v in keep if v))}")
+        progress(StoreStage.PRUNED, f"kept {', '.join(sorted(v for v in keep if v))}")

@@ -150,8 +150,8 @@ def no_progress(label: str, length: int) -> AbstractContextManager[Callable[[int
     return nullcontext(lambda done: None)
 
 
-def publish(settings: Settings, target: int, seed: int = 0, *, progress: ProgressBar = no_progress) -> Manifest:
-    """Publish a synthetic graph of at least ``target`` triples at ``settings.store``.
+def build_store(settings: Settings, target: int, seed: int = 0, *, progress: ProgressBar = no_progress) -> Manifest:
+    """Make a synthetic graph of at least ``target`` triples the current version of ``settings.store``.
 
     The graph is written to a temporary N-Quads file beside the store, then bulk-loaded, so the
     generator's objects never pile up in memory; ``progress`` is given each step's label and length.
@@ -173,11 +173,11 @@ def generate(synthesiser: Synthesiser, path: Path, *, progress: ProgressBar = no
 
 def load(layout: StoreLayout, path: Path, version: str, triples: int, *,
          progress: ProgressBar = no_progress, stages: Progress = quiet) -> Manifest:
-    """Bulk-load the N-Quads file ``path`` and publish it in ``layout`` as ``version`` (``stages``: told each
-    stage of publishing, as ``StoreLayout.publish`` tells them; the search index is made as it publishes)."""
+    """Bulk-load the N-Quads file ``path`` and make it ``layout``'s current version, ``version`` (``stages``:
+    told each stage, as ``StoreLayout.make_current`` tells them; the search index is made on the way)."""
     with path.open("rb") as raw, progress("loading", path.stat().st_size) as advance:
         quads = parse(_Reading(raw, advance), format=RdfFormat.N_QUADS)
-        return layout.publish(quads, version, triples, progress=stages)
+        return layout.make_current(quads, version, triples, progress=stages)
 
 
 class _Reading:

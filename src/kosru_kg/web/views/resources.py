@@ -29,7 +29,7 @@ from pyoxigraph import NamedNode, Triple
 from kosru_kg import formats, vocab
 from kosru_kg.errors import NotFound
 from kosru_kg.formats import Kind
-from kosru_kg.service import describe, export, ontology, protocol, roster
+from kosru_kg.service import export, ontology, protocol, resource_description, roster
 from kosru_kg.vocab import KOSRU, ONTOLOGY_IRI, PREFIXES, RDF_TYPE, SLUG, SUMMARY, WIKIDATA_PAGE, term
 from kosru_kg.web import language
 from kosru_kg.web.i18n import N_
@@ -79,9 +79,9 @@ def resource(kind: str, name: str) -> Response:
     app_state = state()
     base = app_state.settings.base_iri
     iri = NamedNode(f"{base}{kind}/{ident}")
-    triples = describe.describe(app_state.backend, iri)
+    triples = resource_description.describe_resource(app_state.backend, iri)
     if not triples:
-        if kind == "graph" and describe.is_graph(app_state.backend, iri):
+        if kind == "graph" and resource_description.is_graph(app_state.backend, iri):
             return redirect(request.script_root + VOID, code=303)
         raise NotFound(f"the graph says nothing about {iri.value}")
     return _answer(f"/{kind}/{ident}", suffix if dot else None,

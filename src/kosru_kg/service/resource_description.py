@@ -30,7 +30,7 @@ WHERE {{
 IS_GRAPH = "ASK { GRAPH ?graph {} }"
 
 
-def describe(backend: Backend, resource: NamedNode) -> set[Triple]:
+def describe_resource(backend: Backend, resource: NamedNode) -> set[Triple]:
     """The description of ``resource``; empty when the graph says nothing about it."""
     return set(backend.query(DESCRIBE, substitutions={Variable("resource"): resource}))
 
