@@ -95,6 +95,11 @@ class Settings:
             if getattr(self, name) > ceiling:
                 raise ConfigError(f"{name} can be at most {ceiling} (the HTTP server's own ceiling), not {getattr(self, name)}")
 
+    def local_store(self) -> Path | None:
+        """The store this deployment reads: ``store``, or None when it answers from a ``backend``, which
+        then serves its own version, and nothing reads (or writes) anything under the store path."""
+        return None if self.backend else self.store
+
     def trusted_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
         """The proxies whose X-Forwarded-For names the client, as networks."""
         return parse_proxies(self.trusted_proxies)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import subprocess
 import sys
 from collections import Counter
+from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import urlencode
 from urllib.request import Request, urlopen
@@ -49,6 +51,7 @@ TRIPLES_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"  # some seconds of counting, no answer before
 ENDLESS_QUERY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"  # an answer of gigabytes, streamed as it is found
 TSV = "text/tab-separated-values"
+STORE_TRAP = b"not a store: a server with a backend must not read here\n"
 QUESTIONS = questions.load(Settings().queries_dir, BASE)
 
 
@@ -78,9 +81,19 @@ def remote(published, oxigraph, settings):
 
 
 @pytest.fixture(scope="module")
-def remote_server(published, oxigraph):
-    """A ``kosru-kg serve --backend`` process over the module's Oxigraph (no local store at all)."""
-    server = start_server("--backend", oxigraph.query)
+def store_trap(tmp_path_factory) -> Path:
+    """Where KOSRU_STORE points for a server with a backend: a file, so that any reading of a store
+    there (``versions.json``, ``versions/``, ``dumps/``) fails, and any writing too."""
+    trap = tmp_path_factory.mktemp("no-store") / "store"
+    trap.write_bytes(STORE_TRAP)
+    return trap
+
+
+@pytest.fixture(scope="module")
+def remote_server(published, oxigraph, store_trap):
+    """A ``kosru-kg serve --backend`` process over the module's Oxigraph (no local store at all: the
+    store path it is given, as every deployment has one, is a file no store can be read from)."""
+    server = start_server("--backend", oxigraph.query, env={**os.environ, "KOSRU_STORE": str(store_trap)})
     yield server
     stop_server(server)
 
@@ -283,6 +296,28 @@ def test_pages_are_the_same_from_the_remote_store(remote_server, live_server, pa
     expected_status, expected = fetch(live_server(path))
     assert status == expected_status == 200
     assert page.replace(remote_server.url, "/") == expected.replace(live_server.url, "/")
+
+
+@pytest.mark.parametrize("path", [
+    "",  # the home page cites the served version, from the store's record of it when there is one
+    "versions",
+    "download/kosru.ttl",
+    ".well-known/dcat",
+    "search?q=kosovo",
+])
+def test_a_server_with_a_backend_never_reads_the_store_path(remote_server, store_trap, path):
+    """What reads a local store (the versions' record, their archived dumps, the search index) is left
+    out with a backend: the server started, and answers, with a store path nothing can be read from."""
+    status, _ = fetch(remote_server(path))
+    assert status == 200
+    assert store_trap.read_bytes() == STORE_TRAP and list(store_trap.parent.iterdir()) == [store_trap]
+
+
+def test_a_server_with_a_backend_has_no_versions_of_its_own(remote_server, backend):
+    status, listing = fetch(remote_server("versions.json"), "application/json")
+    assert status == 200 and '"versions": []' in listing
+    status, message = fetch(remote_server(f"download/{backend.version}/kosru.ttl"))
+    assert status == 404 and "answers from a remote store" in message
 
 
 def test_limits_hold_on_the_remote_store(remote_server):

@@ -10,7 +10,6 @@ from kosru_kg import formats
 from kosru_kg.errors import NotFound
 from kosru_kg.formats import Kind
 from kosru_kg.service import export, protocol, void
-from kosru_kg.service.versions import Versions
 from kosru_kg.web import cache
 from kosru_kg.web.middleware import whole_answers
 from kosru_kg.web.state import state
@@ -31,8 +30,8 @@ def dump_bytes(fmt: formats.Format) -> bytes:
     settings, version = app_state.settings, app_state.backend.version
 
     def make() -> bytes:
-        archive = Versions(settings.store)
-        if archive.layout.release(version) is not None:
+        archive = app_state.versions
+        if archive.find(version) is not None:
             try:
                 return archive.dump(version, fmt, settings.base_iri)
             except NotFound:  # published without an archive (a synthetic graph)

@@ -13,7 +13,6 @@ from kosru_kg import formats
 from kosru_kg.config import Settings
 from kosru_kg.query.backend import Backend
 from kosru_kg.service import roster, void
-from kosru_kg.service.versions import Versions
 from kosru_kg.vocab import ONTOLOGY_IRI, Minter, prologue
 from kosru_kg.web import cache, language
 from kosru_kg.web.middleware import whole_answers
@@ -88,7 +87,7 @@ class Citation:
 
 
 def citation(settings: Settings, version: str) -> Citation:
-    release = next((r for r in Versions(settings.store).releases() if r.version == version), None)
+    release = state().versions.find(version)
     dataset = Minter(settings.base_iri).dataset().value
     if release is None:  # served from elsewhere (a remote store) with no archive here: cite the data set
         return Citation(void.TITLE, version, None, dataset, dataset)
