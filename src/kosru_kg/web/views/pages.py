@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from flask import Blueprint, render_template, request, url_for
 from markupsafe import Markup
 from pyoxigraph import Literal, NamedNode, Variable
 
-from kosru_kg import formats
+from kosru_kg import clock, formats
 from kosru_kg.config import Settings
 from kosru_kg.query.backend import Backend
 from kosru_kg.service import roster, void
@@ -122,7 +121,7 @@ def todays_positions() -> Positions:
     """Drawn once a day per version: "today" moves, the standings only with a new claim's date."""
     app_state, root = state(), request.script_root
     settings = app_state.settings
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()  # read here, not in compute: this answer is kept per day too
 
     def compute() -> Positions:
         question = app_state.questions[roster.QUESTION]

@@ -18,7 +18,6 @@ graphs are described by the VoID description, so their IRIs answer 303 See Other
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -26,7 +25,7 @@ from dataclasses import dataclass, replace
 from flask import Blueprint, Response, redirect, render_template, request
 from pyoxigraph import NamedNode, Triple
 
-from kosru_kg import formats, vocab
+from kosru_kg import clock, formats, vocab
 from kosru_kg.errors import NotFound
 from kosru_kg.formats import Kind
 from kosru_kg.service import export, ontology, protocol, resource_description, roster
@@ -127,7 +126,7 @@ def _position(iri: NamedNode, label: str, triples: set[Triple]) -> Position | No
         return None
     settings, root = state().settings, request.script_root
     claims = roster.claims(state().backend, iri)
-    strip = roster_drawing.position_strip(claims, label, root, settings.base_iri, dt.date.today())
+    strip = roster_drawing.position_strip(claims, label, root, settings.base_iri, clock.today())
     return Position(strip, [(terms.view(NamedNode(c.iri), {}, settings.base_iri, root).href, c) for c in claims])
 def _heading(label: terms.TermView, iri: NamedNode, outgoing: list[Triple]) -> terms.TermView:
     """The page's heading: the resource's name, tagged with the language it is in (the page's, else English)."""
