@@ -16,7 +16,7 @@ from kosru_kg.formats import Kind
 from kosru_kg.graph import labels, synth
 from kosru_kg.graph.build import ValidationFailed, build, compile_graph
 from kosru_kg.graph.facts import FactsError
-from kosru_kg.graph.store import StoreLayout, StoreMissing
+from kosru_kg.graph.store import PublishFailed, StoreLayout, StoreMissing
 from kosru_kg.query.bindings import query_form
 from kosru_kg.query.engines import open_backend
 from kosru_kg.service import export
@@ -68,16 +68,9 @@ def _build_or_exit(settings: config.Settings) -> None:
         raise click.ClickException(f"build failed: {len(exc.errors)} data error(s); the published store is unchanged\n{exc}") from None
     except ValidationFailed as exc:
         raise click.ClickException(f"build failed; the published store is unchanged\n{exc.report}") from None
+    except PublishFailed as exc:
+        raise click.ClickException(f"build failed: {exc}") from None
     _published(manifest, settings)
-    _archive_dumps(manifest.version, settings)
-
-
-def _archive_dumps(version: str, settings: config.Settings) -> None:
-    """Render the new version's other dumps now, from its archive, so each is made once, when it is published."""
-    published = Versions(settings.store)
-    for fmt in formats.DUMPS:
-        published.dump(version, fmt, settings.base_iri)
-    click.echo(f"archived its dumps in {published.layout.dumps / version}", err=True)
 
 
 def _published(manifest, settings: config.Settings) -> None:

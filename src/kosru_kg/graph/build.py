@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 from collections.abc import Callable
@@ -22,7 +23,8 @@ from pyoxigraph import (
 
 from kosru_kg import formats
 from kosru_kg.config import Settings
-from kosru_kg.graph.canonical import canonical, line_based
+from kosru_kg.graph import serialization
+from kosru_kg.graph.canonical import canonical
 from kosru_kg.graph.facts import Facts, file_name, read_facts
 from kosru_kg.graph.mapping import Mapper
 from kosru_kg.graph.store import Manifest, Progress, PublishStage, StoreLayout, quiet
@@ -71,14 +73,21 @@ class Graph:
         return sorted(set(self.facts) | set(self.ontology), key=str)
 
     def archive(self, minter: Minter) -> Callable[[Path], None]:
-        """What publishing archives of this graph: its line-based dumps, exactly as they are served
-        (N-Triples: the default graph; N-Quads: the named graphs). Every other dump is made from these."""
+        """What publishing archives of this graph: every dump, exactly as ``/download`` serves it
+        (N-Triples, Turtle, JSON-LD, RDF/XML: the default graph; N-Quads, TriG: the named graphs)."""
 
         def write(folder: Path) -> None:
-            named = canonical(q for q in self.quads(minter) if not isinstance(q.graph_name, DefaultGraph))
-            for fmt, quads in ((formats.dump("ntriples"), canonical(self.default_triples)),
-                               (formats.dump("nquads"), named)):
-                (folder / fmt.file_name).write_bytes(line_based(quads, dataset=fmt.kind is formats.Kind.DATASET))
+            statements = {
+                formats.Kind.GRAPH: canonical(self.default_triples),
+                formats.Kind.DATASET: canonical(q for q in self.quads(minter)
+                                                if not isinstance(q.graph_name, DefaultGraph)),
+            }
+            for fmt in formats.DUMPS:
+                body = serialization.render(statements[fmt.kind], fmt, minter.base)
+                path = folder / fmt.file_name
+                path.write_bytes(body)
+                if path.read_bytes() != body:
+                    raise OSError(errno.EIO, "the dump read back differs from what was written", str(path))
 
         return write
 
