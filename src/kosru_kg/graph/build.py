@@ -30,7 +30,7 @@ from kosru_kg.graph import serialization
 from kosru_kg.graph.canonical import canonical
 from kosru_kg.graph.facts import Facts, file_name, read_facts
 from kosru_kg.graph.mapping import Mapper
-from kosru_kg.graph.store import Manifest, Progress, PublishStage, StoreLayout, quiet
+from kosru_kg.graph.store import Manifest, Progress, PublishStage, StoreLayout, StoreMissing, quiet
 from kosru_kg.graph.validate import Report, validate
 from kosru_kg.vocab import KOSRU, PREFIXES, Minter
 
@@ -157,7 +157,31 @@ def build(settings: Settings, progress: Progress = quiet) -> Manifest:
 
     return StoreLayout(settings.store).publish(
         graph.quads(minter), graph.version(), triples=len(graph.default_triples), progress=progress, archive=archive,
+        inputs=inputs_digest(settings),
     )
+
+
+def inputs_digest(settings: Settings) -> str:
+    """A digest of everything a build reads: data/, the ontology, the code that maps, checks and writes
+    them, and the base IRI. Equal digests make equal stores, so a store built from this digest is current."""
+    digest = hashlib.sha256(settings.base_iri.encode("utf-8"))
+    code = Path(__file__).resolve().parent
+    roots = (settings.data_dir, settings.ontology_dir, code, code.parent)
+    for root in roots:
+        files = root.rglob("*") if root in (settings.data_dir, settings.ontology_dir) else root.glob("*.py")
+        for path in sorted(p for p in files if p.is_file()):
+            digest.update(f"\0{path.relative_to(root)}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def current_build(settings: Settings) -> Manifest | None:
+    """The published version at ``settings.store`` if it was built from exactly these inputs, else None."""
+    layout = StoreLayout(settings.store)
+    try:
+        return layout.manifest() if layout.built_from() == inputs_digest(settings) else None
+    except (StoreMissing, OSError):
+        return None
 
 
 def _conforms(report: Report) -> None:

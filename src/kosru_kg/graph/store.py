@@ -8,6 +8,8 @@ Layout under the store path::
     versions/<version>.json           its manifest (version, triple counts)
     dumps/<version>/                  the version's archive: its dumps (``kosru.nt``, ``kosru.nq``, …), kept for good
     versions.json                     every version ever published: version, date published (UTC), counts
+    built-from.json                   the current version and the digest of the inputs it was built from, so
+                                      that a server started on unchanged data need not build again
     lock                              held by the build that is publishing, so builds take turns
     anything else                     left by a killed build; the next build removes it
 
@@ -135,13 +137,15 @@ class StoreLayout:
         self.versions = self.root / "versions"
         self.dumps = self.root / "dumps"
         self.index = self.root / "versions.json"
+        self.origin = self.root / "built-from.json"
 
     def publish(self, quads: Iterable[Quad], version: str, triples: int, progress: Progress = quiet,
-                archive: Archiver | None = None) -> Manifest:
+                archive: Archiver | None = None, inputs: str = "") -> Manifest:
         """Write a new version aside, archive its dumps (``archive`` writes them), then point ``current`` at it.
 
-        Whatever can fail for want of room or rights is done before the switch: the record of the
-        version is written aside first and renamed into place after it."""
+        Whatever can fail for want of room or rights is done before the switch: the records of the
+        version (``versions.json``, and ``built-from.json`` naming ``inputs``, the digest of what it was
+        built from) are written aside first and renamed into place after it."""
         if not VERSION_NAME.match(version):
             raise ValueError(f"a version is named by letters, digits, '-' and '_' (at most 64), not {version!r}")
         with self._locked(progress):
@@ -154,8 +158,11 @@ class StoreLayout:
             previous = self._current_version()
             manifest = Manifest.read(self._manifest_path(version))
             record = self._record_aside(manifest, _now())
+            origin = self._aside(self.origin, {"version": version, "inputs": inputs})
             self._switch(version, progress)
             self._record(record, progress)
+            with _step(PublishStage.RECORDED, self.origin):
+                os.replace(origin, self.origin)
             self._prune({version, previous}, progress)
         return manifest
 
@@ -191,6 +198,14 @@ class StoreLayout:
         except search_index.IndexUnusable:
             search_index.build_from_store(Store.read_only(str(self.versions / version)), path, version)
         return path
+
+    def built_from(self) -> str | None:
+        """The digest of the inputs the current version was built from, if a build recorded it."""
+        try:
+            origin = json.loads(self.origin.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return origin.get("inputs") or None if origin.get("version") == self._current_version() else None
 
     def manifest(self) -> Manifest:
         return Manifest.read(self._manifest_path(self._published_version()))
@@ -276,9 +291,13 @@ class StoreLayout:
         if any(release.version == manifest.version for release in releases):
             return None
         releases.append(Release(manifest.version, published, manifest.triples, manifest.quads))
-        written = self.root / "versions.json.tmp"
+        return self._aside(self.index, {"versions": [asdict(r) for r in releases]})
+
+    def _aside(self, path: Path, content: dict) -> Path:
+        """``content`` as JSON in a file beside ``path``, to be renamed over it."""
+        written = path.with_name(path.name + ".tmp")
         with _step(PublishStage.RECORDED, written):
-            _write_file(written, (json.dumps({"versions": [asdict(r) for r in releases]}, indent=1) + "\n").encode())
+            _write_file(written, (json.dumps(content, indent=1) + "\n").encode())
         return written
 
     def _record(self, written: Path | None, progress: Progress = quiet) -> None:
