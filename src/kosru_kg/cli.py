@@ -64,7 +64,7 @@ def heartbeat(doing: str, every: float = HEARTBEAT_SECONDS) -> Iterator[Callable
     """Lines on standard error as work goes on, and one at least every ``every`` seconds while it does, so
     that a watcher always sees the process is alive. The context's value reports a step: ``beat(detail)``."""
     started = time.monotonic()
-    last = {"line": f"{doing}: starting", "at": started}
+    last = {"detail": "starting", "at": started}
     done = threading.Event()
 
     def say(line: str) -> None:
@@ -72,13 +72,13 @@ def heartbeat(doing: str, every: float = HEARTBEAT_SECONDS) -> Iterator[Callable
         last["at"] = time.monotonic()
 
     def beat(detail: str) -> None:
-        last["line"] = f"{doing}: {detail}"
-        say(last["line"])
+        last["detail"] = detail
+        say(f"{doing}: {detail}")
 
     def keep_alive() -> None:
         while not done.wait(0.25):
             if time.monotonic() - last["at"] >= every:
-                say(f"{last['line']} (still working, {time.monotonic() - started:.0f} s in)")
+                say(f"{doing} still working, {time.monotonic() - started:.0f} s in: {last['detail']}")
 
     watcher = threading.Thread(target=keep_alive, name="kosru-heartbeat", daemon=True)
     watcher.start()

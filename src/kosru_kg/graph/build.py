@@ -151,7 +151,10 @@ def build(settings: Settings, progress: Progress = quiet) -> Manifest:
     def archive(folder: Path) -> None:
         for name, body in dumps.items():
             path = folder / name
-            path.write_bytes(body)
+            try:
+                path.write_bytes(body)
+            except OSError as exc:  # a failed write() names no file: name it
+                raise OSError(exc.errno, exc.strerror, str(path)) from exc
             if path.read_bytes() != body:
                 raise OSError(errno.EIO, "the dump read back differs from what was written", str(path))
 
