@@ -197,7 +197,7 @@ class Refused(click.ClickException):
 
 
 @main.command("serve")
-@click.option("--store", type=click.Path(file_okay=False), default=None,
+@click.option("--store", type=click.Path(), default=None,  # a store it cannot read is refused in one line
               help="Serve this published store. Without it, data/ is built into the default store first, "
                    "unless the store was built from the same data.")
 @click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")

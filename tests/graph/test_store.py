@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
 from conftest import BASE
-from pyoxigraph import CanonicalizationAlgorithm, Dataset
+from pyoxigraph import CanonicalizationAlgorithm, Dataset, DefaultGraph, Literal, NamedNode, Quad
 
 from kosru_kg import formats
 from kosru_kg.graph.build import ValidationFailed, build, compile_graph
@@ -129,3 +131,19 @@ def test_a_version_name_that_could_reach_outside_the_store_is_refused(tmp_path, 
     with pytest.raises(ValueError, match="no such dump"):
         layout.dump_path(version, "kosru.nt")
     assert not layout.root.exists()
+
+
+def test_what_publishing_writes_is_readable_by_all_whatever_the_umask(tmp_path):
+    """A server may run as a user of its own: files 0644, folders 0755, even under a umask of 077."""
+    layout = StoreLayout(tmp_path / "store")
+    quads = [Quad(NamedNode("https://example.org/kosovo"), NamedNode("https://example.org/name"), Literal("Kosovo"),
+                  DefaultGraph())]
+    previous = os.umask(0o077)
+    try:
+        layout.publish(quads, "v1", triples=1, archive=archive_named(1), inputs="digest")
+    finally:
+        os.umask(previous)
+    modes = {path.relative_to(layout.root).as_posix(): stat.S_IMODE(path.stat().st_mode)
+             for path in layout.root.rglob("*") if not path.is_symlink() and path.name != "lock"}
+    assert {"versions/v1/search.sqlite", "dumps/v1/kosru.nt", "versions.json", "built-from.json"} <= set(modes)
+    assert {name: mode for name, mode in modes.items() if mode != (0o755 if (layout.root / name).is_dir() else 0o644)} == {}
