@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
 from conftest import BASE
-from pyoxigraph import CanonicalizationAlgorithm, Dataset
+from pyoxigraph import CanonicalizationAlgorithm, Dataset, DefaultGraph, Literal, NamedNode, Quad
 
+from kosru_kg import formats
 from kosru_kg.graph.build import ValidationFailed, build, compile_graph
 from kosru_kg.graph.store import StoreLayout, StoreMissing, StoreStage
 from kosru_kg.vocab import Minter
@@ -90,7 +93,7 @@ def test_old_stores_are_pruned_but_current_stays_and_every_archive_is_kept(setti
     assert [r.version for r in layout.releases()] == [first.version, "test0", "test1", "test2"]
     assert sorted(p.name for p in layout.dumps.iterdir()) == sorted([first.version, "test0", "test1", "test2"])
     assert layout.dump_path("test0", "kosru.nt").read_text(encoding="utf-8") == "# version test0\n"
-    assert sorted(p.name for p in layout.dumps.joinpath(first.version).iterdir()) == ["kosru.nq", "kosru.nt"]
+    assert sorted(p.name for p in layout.dumps.joinpath(first.version).iterdir()) == sorted(f.file_name for f in formats.DUMPS)
 
 
 def test_a_version_is_recorded_once_with_the_date_it_was_first_published(settings, tmp_path):
@@ -128,3 +131,19 @@ def test_a_version_name_that_could_reach_outside_the_store_is_refused(tmp_path, 
     with pytest.raises(ValueError, match="no such dump"):
         layout.dump_path(version, "kosru.nt")
     assert not layout.root.exists()
+
+
+def test_what_publishing_writes_is_readable_by_all_whatever_the_umask(tmp_path):
+    """A server may run as a user of its own: files 0644, folders 0755, even under a umask of 077."""
+    layout = StoreLayout(tmp_path / "store")
+    quads = [Quad(NamedNode("https://example.org/kosovo"), NamedNode("https://example.org/name"), Literal("Kosovo"),
+                  DefaultGraph())]
+    previous = os.umask(0o077)
+    try:
+        layout.make_current(quads, "v1", triples=1, archive=archive_named(1), inputs="digest")
+    finally:
+        os.umask(previous)
+    modes = {path.relative_to(layout.root).as_posix(): stat.S_IMODE(path.stat().st_mode)
+             for path in layout.root.rglob("*") if not path.is_symlink() and path.name != "lock"}
+    assert {"versions/v1/search.sqlite", "dumps/v1/kosru.nt", "versions.json", "built-from.json"} <= set(modes)
+    assert {name: mode for name, mode in modes.items() if mode != (0o755 if (layout.root / name).is_dir() else 0o644)} == {}
