@@ -380,6 +380,6 @@ def test_serving_a_store_that_cannot_serve_fails_at_start_by_name(own_oxigraph, 
         own_oxigraph.stop()
     run = subprocess.run([sys.executable, "-m", "kosru_kg", "serve", "--port", "0", "--backend", endpoint],
                          capture_output=True, text=True, timeout=120)
-    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert run.returncode == 2 and "Traceback" not in run.stderr  # a server that cannot start: one line, exit 2
     expected = "cannot use the SPARQL endpoint" if published_first else f"run 'kosru-kg publish --endpoint {endpoint}'"
     assert expected in run.stderr and endpoint in run.stderr
