@@ -357,8 +357,7 @@ class _StateMaker:
             return [self._fact("positions", f"syn-position-{n}-no", state=state, recognition_of=kosovo,
                                position=_concept("does-not-recognise"), date=self._date(year))]
         claims = [self._fact("positions", f"syn-position-{n}-yes", state=state, recognition_of=kosovo,
-                             position=_concept("recognised"),
-                             date=self._date(year))]
+                             position=_concept("recognised"), date=self._date(year))]
         if status == "withdrawal-reported":
             claims.append(self._fact("positions", f"syn-position-{n}-withdrawn", state=state, recognition_of=kosovo,
                                      position=_concept("withdrawal-reported"), by=_entity("serbia"),
