@@ -68,6 +68,13 @@ def test_unknown_entity_reference(settings, data_copy):
     assert f"positions.csv:{line}: state: unknown reference 'atlantis'" in message
 
 
+def test_a_claim_that_does_not_say_whose_recognition_it_is_about(settings, data_copy):
+    path = data_copy / "positions.csv"
+    line = edit_row(path, 0, recognition_of="")
+    message = failing_build(settings, data_copy)
+    assert f"positions.csv:{line}: recognition_of: required field is empty" in message
+
+
 def test_malformed_date(settings, data_copy):
     path = data_copy / "positions.csv"
     index = first_row_with(path, "date")

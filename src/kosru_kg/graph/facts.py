@@ -203,6 +203,7 @@ TABLES: tuple[Table, ...] = (
     _fact_table(
         "positions",
         _ref("state", required=True),
+        _ref("recognition_of", required=True),  # the state whose recognition the claim is about (Kosovo)
         _concept("position", "kosovo-position", required=True),
         Field("date", "date"),
         _ref("by"),

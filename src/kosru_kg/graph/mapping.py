@@ -55,7 +55,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "since": "kosru:startDate",
     },
     "positions": {
-        **_COMMON, "state": "kosru:positionOf", "position": "kosru:claimedPosition",
+        **_COMMON, "state": "kosru:positionOf", "recognition_of": "kosru:recognitionOf",
+        "position": "kosru:claimedPosition",
         "date": "kosru:date", "by": "kosru:claimedBy",
     },
     "counts": {

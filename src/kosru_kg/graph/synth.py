@@ -350,20 +350,20 @@ class _StateMaker:
     def _positions(self) -> list[Record]:
         """Claims about this state's position on Kosovo, in the real roster's proportions."""
         rng, n = self.rng, self.n
-        state = _entity(self.state)
+        state, kosovo = _entity(self.state), _entity("kosovo")
         status = rng.choices(("recognised", "does-not-recognise", "withdrawal-reported"), (55, 35, 10))[0]
         year = rng.randint(2008, 2025)
         if status == "does-not-recognise":
-            return [self._fact("positions", f"syn-position-{n}-no", state=state,
+            return [self._fact("positions", f"syn-position-{n}-no", state=state, recognition_of=kosovo,
                                position=_concept("does-not-recognise"), date=self._date(year))]
-        claims = [self._fact("positions", f"syn-position-{n}-yes", state=state, position=_concept("recognised"),
-                             date=self._date(year))]
+        claims = [self._fact("positions", f"syn-position-{n}-yes", state=state, recognition_of=kosovo,
+                             position=_concept("recognised"), date=self._date(year))]
         if status == "withdrawal-reported":
-            claims.append(self._fact("positions", f"syn-position-{n}-withdrawn", state=state,
+            claims.append(self._fact("positions", f"syn-position-{n}-withdrawn", state=state, recognition_of=kosovo,
                                      position=_concept("withdrawal-reported"), by=_entity("serbia"),
                                      date=self._date(rng.randint(year, 2025))))
             if rng.random() < 0.5:
-                claims.append(self._fact("positions", f"syn-position-{n}-denied", state=state,
+                claims.append(self._fact("positions", f"syn-position-{n}-denied", state=state, recognition_of=kosovo,
                                          position=_concept("withdrawal-denied"), by=_entity("kosovo")))
         return claims
 
