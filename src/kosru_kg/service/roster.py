@@ -38,10 +38,11 @@ SELECT ?recognising ?exact ?count ?label ?value ?asOf ?scope ?source ?title ?url
   OPTIONAL { ?count kosru:scope ?scope }
 } ORDER BY STR(?asOf) ?count ?title"""
 CLAIMS = prologue("kosru", "rdfs", "skos") + f"""
-SELECT ?state ?claim ?position ?label ?date ?latest ?summary WHERE {{
+SELECT ?state ?claim ?position ?label ?date ?latest ?summary ?verification WHERE {{
   ?claim kosru:positionOf ?state ; kosru:claimedPosition ?concept ; rdfs:label ?label .
   ?concept skos:prefLabel ?position .
   OPTIONAL {{ ?claim kosru:date ?date ; kosru:latestDate ?latest }}
+  OPTIONAL {{ ?claim kosru:verification ?verification }}
   OPTIONAL {{ ?claim <{SUMMARY.value}> ?summary }}
 }} ORDER BY STR(?latest) ?claim"""
 
@@ -100,6 +101,7 @@ class Claim:
     date: str | None  # as written
     latest: dt.date | None
     summary: str
+    unverified: bool = False  # marked unverified (always so when its only sources are weak)
 
 
 def standings(question: Question, backend: Backend, base_iri: str, values: Mapping[str, str]) -> list[Standing]:
@@ -157,6 +159,7 @@ def claims(backend: Backend, state: NamedNode) -> list[Claim]:
 
     found = [Claim(row["claim"].value, row["position"].value, row["label"].value,
                    row["date"].value if row["date"] is not None else None, latest(row["latest"]),
-                   row["summary"].value if row["summary"] is not None else row["label"].value)
+                   row["summary"].value if row["summary"] is not None else row["label"].value,
+                   row["verification"] is not None and row["verification"].value.endswith("/unverified"))
              for row in rows]
     return sorted(found, key=lambda c: (c.latest is None, c.latest or dt.date.min, c.iri))
