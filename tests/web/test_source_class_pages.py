@@ -94,3 +94,14 @@ def test_a_question_page_shows_the_class_of_each_source(client, lang):
     assert checked > 50
     assert {c for c in WORDS[lang].values() if any(f"({c})" in text for text in listed.values())} >= {
         WORDS[lang]["official-source"], WORDS[lang]["news-source"], WORDS[lang]["weak-source"]}
+
+
+def test_the_count_checks_show_the_class_of_each_source(client):
+    root = get(client, "/questions/recognitions-as-of", "en")
+    section = root.one("section", **{"aria-labelledby": "checks"})
+    cells = [list(row.all("td"))[-1] for row in section.one("tbody").all("tr")]
+    assert cells
+    for cell in cells:
+        for url in cell.links():
+            ident = next(i for i, s in SOURCES.items() if s["url"] == url)
+            assert f"({WORDS['en'][SOURCES[ident]['source_class']]})" in cell.text(), ident

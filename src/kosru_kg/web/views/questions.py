@@ -83,6 +83,7 @@ def page(name: str) -> Response:
         sources=_sources(rows, backend, settings.base_iri, root), alternates=alternates,
         picture=roster_view.picture if roster_view else pictures.picture(question.picture) if question.picture else None,
         roster=roster_view,
+        source_classes={f"{settings.base_iri}concept/{name}": words for name, words in quality.SOURCE_CLASSES.items()},
         edit_href=f"{root}/query?{urlencode({'query': question.sparql})}",
     )
     response = Response(body, mimetype="text/html")
