@@ -85,6 +85,15 @@ def test_a_claim_with_one_source_that_is_not_weak_is_not_marked(store, settings)
         assert not list(store.quads_for_pattern(claim, NamedNode(KOSRU + "verification"), None)), ident
 
 
-def test_counts_by_class():
-    assert Counter(SOURCES.values()) == {"official-source": 19, "news-source": 146, "reference-source": 25,
-                                         "weak-source": 86}
+def test_the_roster_page_gives_the_counts_of_the_data():
+    """docs/roster.md, "Source classes": the counts by class, of weak-only claims and of weak-only states."""
+    doc = (ROOT / "docs" / "roster.md").read_text(encoding="utf-8")
+    counts = Counter(SOURCES.values())
+    assert (f"{counts['official-source']} official, {counts['news-source']} news, "
+            f"{counts['reference-source']} reference and {counts['weak-source']} weak sources") in doc
+    positions = rows("positions.csv")
+    weak_claims = [r for r in positions if weak_only(r)]
+    assert f"{len(weak_claims)} of the {len(positions)}\nclaims" in doc
+    states = {r["state"] for r in positions}
+    weak_states = {s for s in states if all(weak_only(r) for r in positions if r["state"] == s)}
+    assert f"For {len(weak_states)} states every claim rests on weak sources" in doc
