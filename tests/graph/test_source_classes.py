@@ -97,3 +97,9 @@ def test_the_roster_page_gives_the_counts_of_the_data():
     states = {r["state"] for r in positions}
     weak_states = {s for s in states if all(weak_only(r) for r in positions if r["state"] == s)}
     assert f"For {len(weak_states)} states every claim rests on weak sources" in doc
+
+
+def test_the_json_ld_context_names_the_class():
+    from kosru_kg.graph.serialization import CONTEXT
+    context = CONTEXT.get("@context", CONTEXT)
+    assert context["sourceClass"] == {"@id": "kosru:sourceClass", "@type": "@id"}
