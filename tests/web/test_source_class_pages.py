@@ -105,3 +105,15 @@ def test_the_count_checks_show_the_class_of_each_source(client):
         for url in cell.links():
             ident = next(i for i, s in SOURCES.items() if s["url"] == url)
             assert f"({WORDS['en'][SOURCES[ident]['source_class']]})" in cell.text(), ident
+
+
+@pytest.mark.parametrize("lang", sorted(WORDS))
+def test_the_data_quality_pages_answer_in_every_language(client, lang):
+    root = get(client, "/questions/data-quality", lang)
+    table = root.one("section", **{"aria-labelledby": "answer"}).one("table")
+    assert len(list(table.one("thead").all("th"))) == 9  # ?stateLabel names ?state
+    rows = list(table.one("tbody").all("tr"))
+    assert len(rows) == len({r["state"] for r in POSITIONS.values()})
+    summary = get(client, "/questions/roster-quality-summary", lang)
+    rows = list(summary.one("section", **{"aria-labelledby": "answer"}).one("tbody").all("tr"))
+    assert len(rows) == 4
