@@ -48,6 +48,15 @@ CASES: dict[str, tuple[dict[str, str], tuple[str, ...], list[tuple]]] = {
         ("event/era-istrefi-performance-2018", "2018-07-15", "person/era-istrefi", "work/live-it-up",
          "event/fifa-world-cup-2018-closing-ceremony", "place/luzhniki-stadium"),
     ]),
+    "data-quality": ({}, ("state", "claims", "sources", "bestClass", "bestPrecision", "datedClaims",
+                          "unverifiedClaims", "dateConflicts", "statusConflict"), [
+        # recognised 2012-03-13, declared invalid and a user draft's undated "never recognised"
+        ("state/sao-tome-and-principe", "9", "7", "concept/news-source", "concept/day", "9", "3", "1", "true"),
+        ("state/costa-rica", "2", "7", "concept/news-source", "concept/day", "2", "0", "1", "false"),  # 17 vs 18 Feb
+        ("state/abkhazia", "1", "2", "concept/news-source", None, "0", "0", "0", "false"),  # its one claim undated
+        ("state/bahrain", "1", "1", "concept/official-source", "concept/month", "1", "0", "0", "false"),
+        ("state/angola", "1", "1", "concept/weak-source", "concept/day", "1", "1", "0", "false"),
+    ]),
     "matches": ({}, ("match", "date", "home", "away", "homeScore", "awayScore", "status", "venue", "country",
                      "neutralVenue"), [
         ("match/womens-euro-q-kosovo-russia-2019-10-04", "2019-10-04", "team/kosovo-women", "team/russia-women",
@@ -122,6 +131,13 @@ CASES: dict[str, tuple[dict[str, str], tuple[str, ...], list[tuple]]] = {
         ("relation/kosovo-serbia-economic-normalisation", "state/kosovo", "state/serbia", "concept/normalising",
          "2020-09-04"),
         ("relation/russia-serbia-alliance", "state/russia", "state/serbia", "concept/allied", None),
+    ]),
+    "roster-quality-summary": ({}, ("sourceClass", "sources", "claims", "day", "month", "year", "undated",
+                                    "unverified"), [
+        ("concept/official-source", "16", "20", "14", "3", "0", "3", "0"),
+        ("concept/news-source", "114", "221", "111", "32", "32", "46", "2"),
+        ("concept/reference-source", "16", "16", "7", "3", "1", "5", "0"),
+        ("concept/weak-source", "70", "176", "96", "32", "6", "42", "176"),
     ]),
     "security-council": ({}, ("state", "vetoPower", "position", "date", "membership", "claim"), [
         ("state/china", "true", "concept/does-not-recognise", None, "membership/china-unsc",
@@ -205,7 +221,7 @@ CASES: dict[str, tuple[dict[str, str], tuple[str, ...], list[tuple]]] = {
         ("position/maldives-withdrawal-reported-2023-by-serbia", "2023-01-04", "state/serbia", "Maldives", "Maldives",
          "concept/verified"),
         # undated claims, one without a claimant
-        ("position/burundi-withdrawal-reported-undated", None, None, "", "", "concept/verified"),
+        ("position/burundi-withdrawal-reported-undated", None, None, "", "", "concept/unverified"),  # an aggregator only: unverified
         ("position/burundi-withdrawal-reported-undated-by-serbia", None, "state/serbia", "", "", "concept/disputed"),
     ]),
 }
@@ -323,3 +339,81 @@ def test_recognitions_per_year_agree_with_the_data(catalogue, backend, settings)
     found = [(row["year"], row["recognitions"], row["withdrawals"])
              for row in answer(catalogue, backend, settings, "recognitions-per-year", {})]
     assert found == expected
+
+
+# --- the roster's data quality, recomputed from positions.csv and sources.csv --------------
+
+CLASS_ORDER = ("official-source", "news-source", "reference-source", "weak-source")
+PRECISIONS = {10: "day", 7: "month", 4: "year"}
+
+
+def source_rows() -> dict[str, dict[str, str]]:
+    with (DATA / "sources.csv").open(encoding="utf-8", newline="") as handle:
+        return {r["id"]: r for r in csv.DictReader(handle)}
+
+
+def cited(row: dict[str, str]) -> list[str]:
+    return [s.strip() for s in row["sources"].split(";") if s.strip()]
+
+
+def unverified(row: dict[str, str], sources: dict[str, dict[str, str]]) -> bool:
+    weak = all(sources[s]["source_class"] == "weak-source" for s in cited(row))
+    return row["verification"] == "unverified" or (not row["verification"] and weak)
+
+
+def status_conflict(claims: list[dict[str, str]]) -> bool:
+    """A recognition and a non-recognition not dated before it, with no recognition or re-affirmation after that."""
+    for r in (c for c in claims if c["position"] == "recognised"):
+        for n in (c for c in claims if c["position"] == "does-not-recognise"):
+            rd, nd = last_day(r["date"]), last_day(n["date"])
+            if rd and nd and nd < rd:
+                continue
+            if nd and any(last_day(c["date"]) and last_day(c["date"]) > nd for c in claims
+                          if c["position"] in ("recognised", "reaffirmed")):
+                continue
+            return True
+    return False
+
+
+def test_data_quality_agrees_with_the_data_row_by_row(catalogue, backend, settings):
+    sources = source_rows()
+    by_state = defaultdict(list)
+    for r in positions():
+        by_state[r["state"]].append(r)
+    expected = {}
+    for state, claims in by_state.items():
+        works = {sources[s]["part_of"] or s for c in claims for s in cited(c)}
+        best_class = min((sources[s]["source_class"] for c in claims for s in cited(c)), key=CLASS_ORDER.index)
+        dated = [c for c in claims if c["date"]]
+        finest = max((len(c["date"]) for c in dated), default=None)  # the longest date is the finest
+        conflicts = 0
+        for position in ("recognised", "withdrawal-reported"):
+            dates = {c["date"] for c in dated if c["position"] == position}
+            if any(not a.startswith(b) and not b.startswith(a) for a in dates for b in dates):
+                conflicts += 1
+        expected[f"state/{state}"] = (
+            str(len(claims)), str(len(works)), f"concept/{best_class}",
+            f"concept/{PRECISIONS[finest]}" if finest else None,
+            str(len(dated)), str(sum(unverified(c, sources) for c in claims)), str(conflicts),
+            "true" if status_conflict(claims) else "false")
+    found = {row["state"]: tuple(row[c] for c in CASES["data-quality"][1][1:])
+             for row in answer(catalogue, backend, settings, "data-quality", {})}
+    assert found == expected
+    assert {s for s, row in found.items() if row[-1] == "true"} == {
+        "state/sao-tome-and-principe", "state/jamaica", "state/nigeria"}
+
+
+def test_roster_quality_summary_agrees_with_the_data(catalogue, backend, settings):
+    sources = source_rows()
+    expected = {c: [set(), 0, 0, 0, 0, 0, 0] for c in CLASS_ORDER}
+    for r in positions():
+        for s in cited(r):
+            expected[sources[s]["source_class"]][0].add(s)
+        best = expected[min((sources[s]["source_class"] for s in cited(r)), key=CLASS_ORDER.index)]
+        best[1] += 1
+        best[{10: 2, 7: 3, 4: 4, 0: 5}[len(r["date"])]] += 1
+        best[6] += unverified(r, sources)
+    found = [tuple(row[c] for c in CASES["roster-quality-summary"][1])
+             for row in answer(catalogue, backend, settings, "roster-quality-summary", {})]
+    assert found == [(f"concept/{c}", str(len(v[0])), *(str(n) for n in v[1:])) for c, v in expected.items()]
+    assert sum(int(row[2]) for row in found) == len(positions())

@@ -275,7 +275,7 @@ class _StateMaker:
         records += [
             _record("sources", f"syn-source-{n}", kind="web-page", title=f"Yearbook of {name}",
                     url=f"https://example.org/synthetic/{n}", publisher=f"{name} Statistics Office",
-                    published=Date(str(rng.randint(2010, 2025)))),
+                    published=Date(str(rng.randint(2010, 2025))), source_class=_concept("official-source")),
             self._fact("entities", state, type="State", label=name, alt_labels=(f"Republic of {name}",),
                        description=f"A made-up state of the synthetic graph, founded in {founded}."),
             self._fact("entities", f"syn-city-{n}", type="City", label=f"{name} City", country=_entity(state)),

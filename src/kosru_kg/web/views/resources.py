@@ -33,8 +33,8 @@ from kosru_kg.service import ontology, protocol, resource_description, roster
 from kosru_kg.vocab import KOSRU, ONTOLOGY_IRI, PREFIXES, RDF_TYPE, SLUG, SUMMARY, WIKIDATA_PAGE, term
 from kosru_kg.web import language
 from kosru_kg.web.i18n import N_
+from kosru_kg.web.render import quality, terms
 from kosru_kg.web.render import roster as roster_drawing
-from kosru_kg.web.render import terms
 from kosru_kg.web.state import state
 
 blueprint = Blueprint("resources", __name__)
@@ -45,6 +45,7 @@ VOID = "/.well-known/void"  # the VoID description, which describes the dataset 
 DESCRIPTIONS = (SUMMARY, term("dct:description"), term("skos:definition"))
 SOURCE, URL, SAME_AS = term("prov:wasDerivedFrom"), term("schema:url"), term("owl:sameAs")
 POSITION_OF = term("kosru:positionOf")
+SOURCE_CLASS, VERIFICATION = term("kosru:sourceClass"), term("kosru:verification")
 
 
 # What a resource is served as: its page, the default, then its description in each graph format.
@@ -103,12 +104,14 @@ def _resource_page(iri: NamedNode, triples: set[Triple], alternates: list[Altern
         return sorted((t.object for t in outgoing if t.predicate in properties), key=lambda o: show(o).text)
 
     urls = {t.subject: t.object.value for t in triples if t.predicate == URL}
+    classes = {t.subject: t.object.value for t in triples if t.predicate == SOURCE_CLASS}
     return render_template(
         "resources/resource.html", iri=iri.value, label=_heading(show(iri), iri, outgoing),
         position=_position(iri, show(iri).text, triples), types=[show(o) for o in objects(RDF_TYPE)],
         descriptions=[show(o) for o in objects(*DESCRIPTIONS)],
         outgoing=_rows(outgoing, lambda t: t.object, show), incoming=_rows(incoming, lambda t: t.subject, show),
-        sources=[(show(s), urls.get(s)) for s in objects(SOURCE)],
+        sources=[(show(s), urls.get(s), quality.source_class(classes.get(s))) for s in objects(SOURCE)],
+        unverified=any(quality.is_unverified(o.value) for o in objects(VERIFICATION)),
         wikidata=[o.value.removeprefix(PREFIXES["wd"]) for o in objects(SAME_AS) if o.value.startswith(PREFIXES["wd"])],
         wikidata_page=WIKIDATA_PAGE, alternates=alternates)
 
