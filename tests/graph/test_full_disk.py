@@ -29,16 +29,16 @@ FAILS = {
     "ARCHIVED": "recording the version failed at ",  # versions.json, written aside before the switch
 }
 
-# The build command, run as a user runs it, but whose publishing fills the disk the moment it reports
+# The build command, run as a user runs it, but whose make_current fills the disk the moment it reports
 # the stage named in argv[1] (a file grown until the disk refuses it).
 FILLING_BUILD = """
 import sys
 from kosru_kg import cli
 from kosru_kg.graph import store
 
-publish = store.StoreLayout.publish
+make_current = store.StoreLayout.make_current
 
-def filling_publish(self, *args, progress, **kwargs):
+def filling_make_current(self, *args, progress, **kwargs):
     def report(stage, detail):
         progress(stage, detail)
         if stage.name == sys.argv[1]:
@@ -49,9 +49,9 @@ def filling_publish(self, *args, progress, **kwargs):
                         filler.flush()
                 except OSError:
                     pass
-    return publish(self, *args, progress=report, **kwargs)
+    return make_current(self, *args, progress=report, **kwargs)
 
-store.StoreLayout.publish = filling_publish
+store.StoreLayout.make_current = filling_make_current
 cli.main(["build", "--store", sys.argv[3]])
 """
 
