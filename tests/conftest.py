@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import selectors
+import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from kosru_kg.config import Settings, from_environment
 from kosru_kg.graph.build import build
@@ -42,12 +45,57 @@ SELECT ?text ?kind ?resource ?description WHERE {
 SERVER_START_TIMEOUT = 120  # seconds to wait for the "serving on" line; a hang fails, it never sleeps
 
 
+def run_root(tmp_path_factory) -> Path:
+    """The temporary folder of the whole run: under pytest-xdist, the one all workers' folders are in."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def built_once(tmp_path_factory, name: str, make) -> Path:
+    """``run_root/name``, made by ``make(path)`` once for the whole run.
+
+    Under pytest-xdist every worker has its own session fixtures, so the first worker to ask makes
+    it under a file lock and the others wait for it, then share it; ``make`` writes aside and the
+    folder is renamed into place once whole, so a folder that exists is finished.
+    """
+    root = run_root(tmp_path_factory)
+    target = root / name
+    with FileLock(root / f"{name}.lock"):
+        if not target.is_dir():
+            building = root / f"{name}.building"
+            shutil.rmtree(building, ignore_errors=True)
+            make(building)
+            os.rename(building, target)
+    return target
+
+
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory) -> Settings:
-    """Settings from the environment (the suite runs under any KOSRU_BASE_IRI), the store built once in a temporary directory."""
-    settings = from_environment().replace(store=str(tmp_path_factory.mktemp("store")))
-    build(settings)
-    return settings
+    """Settings from the environment (the suite runs under any KOSRU_BASE_IRI), the store built once for the
+    whole run in a temporary directory. Tests only read it: one that needs a store to rebuild or change
+    copies it (``store_copy``) instead of building again."""
+    base = from_environment()
+    store = built_once(tmp_path_factory, "store", lambda path: build(base.replace(store=str(path))))
+    return base.replace(store=str(store))
+
+
+@pytest.fixture(scope="session")
+def rebuilt(settings, tmp_path_factory) -> Settings:
+    """A second build of the same data into a store of its own, once for the run: what the determinism
+    tests (test_store, test_export) compare with the session's store."""
+    store = built_once(tmp_path_factory, "rebuilt-store", lambda path: build(settings.replace(store=str(path))))
+    return settings.replace(store=str(store))
+
+
+@pytest.fixture()
+def store_copy(settings, tmp_path) -> Path:
+    """A private copy of the session's store (``current`` stays a relative link), to build into or change."""
+    return copy_store(settings.store, tmp_path / "store")
+
+
+def copy_store(source, target: Path) -> Path:
+    shutil.copytree(source, target, symlinks=True)
+    return target
 
 
 @pytest.fixture(scope="session")
@@ -164,3 +212,12 @@ def published_oxigraph(oxigraph_publishing):
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return Path(__file__).resolve().parents[1]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist's ``--dist loadgroup`` (pyproject.toml), a module's tests go to one worker together,
+    so its module-scoped fixtures (servers above all) are made once, and a module that checks a tally of its
+    own tests (test_fuzz) sees them all; a test or module marked ``spread`` is shared out case by case."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None and item.get_closest_marker("spread") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from urllib.request import Request, urlopen
 
 import pytest
-from conftest import start_server, stop_server
+from conftest import built_once, copy_store, start_server, stop_server
 from test_bad_data import edit_row
 
 from kosru_kg.graph.build import STAGES, compile_graph
@@ -52,31 +52,41 @@ def data_variant(settings, target: Path, alt_label: str) -> Path:
     return target
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def baseline(settings, tmp_path_factory) -> StoreLayout:
-    """The session's version published over an older one, so the next build has a version to prune."""
-    served = StoreLayout(settings.store)
-    manifest = served.manifest()
-    quads = list(served.open().quads_for_pattern(None, None, None, None))
-    layout = StoreLayout(tmp_path_factory.mktemp("baseline") / "store")
-    layout.publish(quads, "older", triples=manifest.triples)
-    layout.publish(quads, manifest.version, triples=manifest.triples)
-    return layout
+    """The session's version published over an older one, so the next build has a version to prune
+    (made once for the whole run: the tests below are shared out among pytest-xdist's workers)."""
+
+    def make(folder: Path) -> None:
+        served = StoreLayout(settings.store)
+        manifest = served.manifest()
+        quads = list(served.open().quads_for_pattern(None, None, None, None))
+        layout = StoreLayout(folder / "store")
+        layout.publish(quads, "older", triples=manifest.triples)
+        layout.publish(quads, manifest.version, triples=manifest.triples)
+
+    return StoreLayout(built_once(tmp_path_factory, "data-safety-baseline", make) / "store")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def changed(settings, tmp_path_factory):
     """A data dir with one fact changed, and the version and triple count a build of it publishes."""
-    data = data_variant(settings, tmp_path_factory.mktemp("changed") / "data", "Republic of Costa Rica")
-    graph = compile_graph(settings.replace(data_dir=str(data)))
-    return data, graph.version(), len(graph.default_triples)
+
+    def make(folder: Path) -> None:
+        data = data_variant(settings, folder / "data", "Republic of Costa Rica")
+        graph = compile_graph(settings.replace(data_dir=str(data)))
+        (folder / "graph.json").write_text(json.dumps({"version": graph.version(),
+                                                        "triples": len(graph.default_triples)}))
+
+    folder = built_once(tmp_path_factory, "data-safety-changed", make)
+    graph = json.loads((folder / "graph.json").read_text())
+    return folder / "data", graph["version"], graph["triples"]
 
 
 @pytest.fixture()
 def layout(baseline, tmp_path) -> StoreLayout:
     """A private copy of the baseline store."""
-    shutil.copytree(baseline.root, tmp_path / "store", symlinks=True)
-    return StoreLayout(tmp_path / "store")
+    return StoreLayout(copy_store(baseline.root, tmp_path / "store"))
 
 
 def build_env(data: Path, store: Path) -> dict:
@@ -113,6 +123,7 @@ def assert_tidy(layout: StoreLayout, recorded_before: list[str]) -> set[str]:
     return stores
 
 
+@pytest.mark.spread  # fifteen real builds and as many kills: shared out among pytest-xdist's workers
 @pytest.mark.parametrize("stage", STAGES, ids=lambda stage: stage.name)
 def test_a_build_killed_at_any_stage_leaves_the_store_whole(stage, layout, changed):
     data, new_version, new_triples = changed

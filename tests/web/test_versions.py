@@ -12,7 +12,7 @@ import shutil
 from html.parser import HTMLParser
 
 import pytest
-from conftest import BASE
+from conftest import BASE, copy_store
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 
 from kosru_kg import formats
@@ -42,18 +42,21 @@ def set_alt_labels(path, text: str) -> None:
 
 @pytest.fixture(scope="module")
 def history(settings, tmp_path_factory):
-    """Three versions built one after another from changed data; what each served while current."""
+    """Three versions built one after another from changed data; what each served while current.
+
+    The first is the session's build of data/ as it is, copied; the other two are built over it."""
     root = tmp_path_factory.mktemp("versions")
     data = root / "data"
     shutil.copytree(settings.data_dir, data)
-    built = settings.replace(store=str(root / "store"), data_dir=str(data))
+    built = settings.replace(store=str(copy_store(settings.store, root / "store")), data_dir=str(data))
     layout = StoreLayout(built.store)
     app = backend = None
     versions, served = [], {}
     for alt_label in (None, "Republic of Costa Rica", "Costa Rica (republic)"):
         if alt_label:
             set_alt_labels(data / "entities.csv", alt_label)
-        version = build(built).version
+            build(built)
+        version = layout.manifest().version
         backend = backend or EmbeddedBackend(layout, built)
         app = app or create_app(built, backend)  # one app: it serves each new version as it is published
         client = app.test_client()
