@@ -96,8 +96,9 @@ def start_kosru(store: Path, workers: int, threads: int) -> tuple[subprocess.Pop
 def start_bare(workers: int, threads: int) -> tuple[subprocess.Popen, str]:
     code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
             "from bench.endpoint import bare_app\nfrom kosru_kg.config import Settings\n"
-            "from kosru_kg.server import serve\n"
-            f"serve(bare_app(), Settings(host='127.0.0.1', port=0, workers={workers}, threads={threads}))\n")
+            "from kosru_kg.server import listen, serve\n"
+            f"settings = Settings(host='127.0.0.1', port=0, workers={workers}, threads={threads})\n"
+            "serve(bare_app(), settings, listen(settings.host, settings.port))\n")
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                text=True)
     return process, announced(process)

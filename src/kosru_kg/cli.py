@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
 
 import click
 from pyoxigraph import Store
@@ -14,13 +15,15 @@ from kosru_kg import config, formats
 from kosru_kg.errors import HttpError, NotFound
 from kosru_kg.formats import Kind
 from kosru_kg.graph import labels, synth
-from kosru_kg.graph.build import ValidationFailed, build, compile_graph
+from kosru_kg.graph.build import ValidationFailed, build, compile_graph, current_build
 from kosru_kg.graph.facts import FactsError
-from kosru_kg.graph.store import StoreLayout, StoreMissing
+from kosru_kg.graph.store import PublishFailed, StoreLayout, StoreMissing
 from kosru_kg.query.bindings import query_form
 from kosru_kg.query.engines import open_backend
 from kosru_kg.service import export
 from kosru_kg.service.versions import Versions
+
+HEARTBEAT_SECONDS = 4.0  # the longest a long step (a build, warming) stays silent
 
 # An answer's format when --format is not given: tab-separated rows, or N-Triples for a graph.
 DEFAULT_FORMAT = {Kind.SOLUTIONS: "tsv", Kind.BOOLEAN: "tsv", Kind.GRAPH: "ntriples"}
@@ -56,28 +59,47 @@ def build_command(store: str | None) -> None:
     _build_or_exit(_settings(store=store))
 
 
-def _report_stage(stage: Enum, detail: str) -> None:
-    """One stderr line per build stage, as it happens, so a watcher sees how far a build got."""
-    click.echo(f"build: {stage.value}: {detail}", err=True)
+@contextmanager
+def heartbeat(doing: str, every: float = HEARTBEAT_SECONDS) -> Iterator[Callable[[str], None]]:
+    """Lines on standard error as work goes on, and one at least every ``every`` seconds while it does, so
+    that a watcher always sees the process is alive. The context's value reports a step: ``beat(detail)``."""
+    started = time.monotonic()
+    last = {"line": f"{doing}: starting", "at": started}
+    done = threading.Event()
+
+    def say(line: str) -> None:
+        click.echo(line, err=True)
+        last["at"] = time.monotonic()
+
+    def beat(detail: str) -> None:
+        last["line"] = f"{doing}: {detail}"
+        say(last["line"])
+
+    def keep_alive() -> None:
+        while not done.wait(0.25):
+            if time.monotonic() - last["at"] >= every:
+                say(f"{last['line']} (still working, {time.monotonic() - started:.0f} s in)")
+
+    watcher = threading.Thread(target=keep_alive, name="kosru-heartbeat", daemon=True)
+    watcher.start()
+    try:
+        yield beat
+    finally:
+        done.set()
+        watcher.join()
 
 
 def _build_or_exit(settings: config.Settings) -> None:
     try:
-        manifest = build(settings, progress=_report_stage)
+        with heartbeat("build") as beat:
+            manifest = build(settings, progress=lambda stage, detail: beat(f"{stage.value}: {detail}"))
     except FactsError as exc:
         raise click.ClickException(f"build failed: {len(exc.errors)} data error(s); the published store is unchanged\n{exc}") from None
     except ValidationFailed as exc:
         raise click.ClickException(f"build failed; the published store is unchanged\n{exc.report}") from None
+    except PublishFailed as exc:
+        raise click.ClickException(f"build failed: {exc}") from None
     _published(manifest, settings)
-    _archive_dumps(manifest.version, settings)
-
-
-def _archive_dumps(version: str, settings: config.Settings) -> None:
-    """Render the new version's other dumps now, from its archive, so each is made once, when it is published."""
-    published = Versions(settings.store)
-    for fmt in formats.DUMPS:
-        published.dump(version, fmt, settings.base_iri)
-    click.echo(f"archived its dumps in {published.layout.dumps / version}", err=True)
 
 
 def _published(manifest, settings: config.Settings) -> None:
@@ -168,9 +190,16 @@ def query_command(store: str | None, fmt: str | None, sparql: str) -> None:
         raise click.ClickException(f"query refused ({exc.status} {exc.title}): {exc.message}") from None
 
 
+class Refused(click.ClickException):
+    """A server that cannot start: one line, and exit status 2."""
+
+    exit_code = 2
+
+
 @main.command("serve")
 @click.option("--store", type=click.Path(file_okay=False), default=None,
-              help="Serve this published store. Without it, data/ is built into the default store first.")
+              help="Serve this published store. Without it, data/ is built into the default store first, "
+                   "unless the store was built from the same data.")
 @click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default 8080; 0 picks a free one).")
 @click.option("--workers", type=int, default=None, help="Worker processes (default 1).")
@@ -180,18 +209,38 @@ def query_command(store: str | None, fmt: str | None, sparql: str) -> None:
                    "(default: KOSRU_BACKEND).")
 def serve_command(store, host, port, workers, threads, backend) -> None:
     """Serve the graph: SPARQL endpoint, pages and downloads."""
-    from kosru_kg.server import serve  # noqa: PLC0415 - keep the HTTP server out of the other commands
+    from kosru_kg import server  # noqa: PLC0415 - keep the HTTP server out of the other commands
     from kosru_kg.web import create_app  # noqa: PLC0415
     from kosru_kg.web.warm import warm  # noqa: PLC0415
 
     settings = _settings(store=store, host=host, port=port, workers=workers, threads=threads, backend=backend)
+    try:  # first, so that a taken port is said at once, not after a build
+        listener = server.listen(settings.host, settings.port)
+    except OSError as exc:
+        raise Refused(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}") from None
     if store is None and not settings.backend:
-        _build_or_exit(settings)
+        _build_unless_current(settings)
     try:
         app = create_app(settings)
     except StoreMissing as exc:
-        raise click.ClickException(str(exc)) from None
-    serve(app, settings, prepare=lambda: warm(app))
+        raise Refused(str(exc)) from None
+    except OSError as exc:
+        raise Refused(f"cannot read the store at {settings.store}: {exc.strerror or exc}") from None
+
+    def prepare() -> None:
+        with heartbeat("warming") as beat:
+            warm(app, progress=beat)
+
+    server.serve(app, settings, listener, prepare=prepare)
+
+
+def _build_unless_current(settings: config.Settings) -> None:
+    """Build data/ into the store, unless the served version was built from these very inputs."""
+    current = current_build(settings)
+    if current is not None:
+        click.echo(f"build: data unchanged since version {current.version} was built; serving it", err=True)
+        return
+    _build_or_exit(settings)
 
 
 def _http_url(context, parameter, value: str | None) -> str | None:

@@ -84,15 +84,13 @@ def _log_requests() -> None:
     access.propagate = False
 
 
-def serve(app: Flask, settings: Settings, prepare: Callable[[], None] | None = None) -> None:
-    """Serve ``app`` until SIGINT or SIGTERM, which let requests in progress finish.
+def serve(app: Flask, settings: Settings, listener: socket.socket, prepare: Callable[[], None] | None = None) -> None:
+    """Serve ``app`` on ``listener`` until SIGINT or SIGTERM, which let requests in progress finish.
 
-    The socket is bound first (a taken port fails at once), then ``prepare`` runs (for the
-    graph's app, computing the version's expensive answers), then the address is announced
-    and the workers fork, inheriting what it made.
+    ``prepare`` runs first (for the graph's app, computing the version's expensive answers), then
+    the address is announced and the workers fork, inheriting what it made.
     """
     _log_requests()
-    listener = listen(settings.host, settings.port)
     if prepare:
         prepare()
     _announce(listener)

@@ -112,7 +112,7 @@ def assert_serves(layout: StoreLayout, version: str, triples: int) -> None:
 def assert_tidy(layout: StoreLayout, recorded_before: list[str]) -> set[str]:
     """Nothing but complete versions (a store and its manifest) and the archives of published versions
     is left; every version recorded before is still recorded, first; return the names of the stores."""
-    assert sorted(os.listdir(layout.root)) == ["current", "dumps", "lock", "versions", "versions.json"]
+    assert sorted(os.listdir(layout.root)) == ["built-from.json", "current", "dumps", "lock", "versions", "versions.json"]
     names = set(os.listdir(layout.versions))
     stores = {n for n in names if (layout.versions / n).is_dir()}
     assert names == stores | {f"{s}.json" for s in stores}

@@ -10,6 +10,7 @@ import pytest
 from conftest import BASE
 from pyoxigraph import CanonicalizationAlgorithm, Dataset
 
+from kosru_kg import formats
 from kosru_kg.graph.build import ValidationFailed, build
 from kosru_kg.graph.store import PublishStage, StoreLayout, StoreMissing
 
@@ -92,7 +93,7 @@ def test_old_stores_are_pruned_but_current_stays_and_every_archive_is_kept(store
     assert [r.version for r in layout.releases()] == [first.version, "test0", "test1", "test2"]
     assert sorted(p.name for p in layout.dumps.iterdir()) == sorted([first.version, "test0", "test1", "test2"])
     assert layout.dump_path("test0", "kosru.nt").read_text(encoding="utf-8") == "# version test0\n"
-    assert sorted(p.name for p in layout.dumps.joinpath(first.version).iterdir()) == ["kosru.nq", "kosru.nt"]
+    assert sorted(p.name for p in layout.dumps.joinpath(first.version).iterdir()) == sorted(f.file_name for f in formats.DUMPS)
 
 
 def test_a_version_is_recorded_once_with_the_date_it_was_first_published(tmp_path, quads):

@@ -16,6 +16,7 @@ from rdflib.compare import isomorphic
 from kosru_kg import formats
 from kosru_kg.cli import main
 from kosru_kg.formats import Kind
+from kosru_kg.graph import serialization
 from kosru_kg.graph.store import StoreLayout
 from kosru_kg.query.embedded import EmbeddedBackend
 from kosru_kg.service import export
@@ -122,7 +123,7 @@ def nodes(dumps) -> dict[str, dict]:
 
 def test_json_ld_carries_the_published_context_and_sorts_its_nodes(dumps):
     document = json.loads(dumps["jsonld"])
-    assert document["@context"] == export.context_document()["@context"]
+    assert document["@context"] == serialization.context_document()["@context"]
     assert [node["id"] for node in document["@graph"]] == sorted(node["id"] for node in document["@graph"])
 
 
@@ -163,7 +164,7 @@ def test_facts_use_only_short_keys(dumps, settings):
 
 def test_json_ld_expands_to_the_turtle_graph(dumps):
     """pyld, loading no document at all (the context is inline), reads the same graph as the Turtle dump holds."""
-    assert json.loads(dumps["jsonld"])["@context"] == export.CONTEXT
+    assert json.loads(dumps["jsonld"])["@context"] == serialization.CONTEXT
     nquads = jsonld.to_rdf(json.loads(dumps["jsonld"]),
                            {"format": "application/n-quads", "documentLoader": no_documents})
     from_json = rdflib.Graph().parse(data=nquads, format="nt")  # default graph only: N-Triples lines
@@ -173,7 +174,7 @@ def test_json_ld_expands_to_the_turtle_graph(dumps):
 
 
 def test_context_aliases_and_defaults():
-    context = export.context_document()["@context"]
+    context = serialization.context_document()["@context"]
     assert context["id"] == "@id"
     assert context["type"]["@id"] == "@type"
     assert context["@language"] == "en"
@@ -215,4 +216,4 @@ def test_json_ld_processing_never_loads_a_remote_document():
     """pyld would fetch a remote @context; the export's loader refuses instead."""
     with pytest.raises(jsonld.JsonLdError):
         jsonld.expand({"@context": "http://127.0.0.1:9/context.jsonld", "name": "x"},
-                      {"documentLoader": export._no_remote_documents})
+                      {"documentLoader": serialization._no_remote_documents})

@@ -10,9 +10,10 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple
 
 from kosru_kg import formats
 from kosru_kg.errors import BadRequest, NotFound
+from kosru_kg.formats import Kind
+from kosru_kg.graph import serialization
 from kosru_kg.graph.canonical import canonical, line_based
 from kosru_kg.graph.store import StoreLayout
-from kosru_kg.service import export
 from kosru_kg.service.versions import Versions
 
 LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -29,8 +30,9 @@ def publish(layout: StoreLayout, version: str, triples: list[Triple]) -> None:
     quads += [Quad(t.subject, t.predicate, t.object, NamedNode(f"{BASE}graph/facts")) for t in triples]
 
     def archive(folder: Path) -> None:
-        (folder / "kosru.nt").write_bytes(line_based(canonical(triples), dataset=False))
-        (folder / "kosru.nq").write_bytes(line_based(canonical(quads[len(triples):]), dataset=True))
+        for fmt in formats.DUMPS:
+            statements = canonical(quads[len(triples):] if fmt.kind is Kind.DATASET else triples)
+            (folder / fmt.file_name).write_bytes(serialization.render(statements, fmt, BASE))
 
     layout.publish(quads, version, triples=len(triples), archive=archive)
 
@@ -109,22 +111,25 @@ def test_a_store_never_built_has_no_versions(tmp_path):
         empty.release("v1")
 
 
-def test_a_dump_is_rendered_from_the_archive_once_then_read_back(published, monkeypatch):
-    turtle = formats.dump("turtle")
-    body = published.dump("v1", turtle, BASE)
-    assert {q.triple for q in parse(body, format=RdfFormat.TURTLE)} == set(V1)
-    assert published.layout.dump_path("v1", "kosru.ttl").read_bytes() == body
-
+def test_a_dump_is_read_from_the_archive_and_never_rendered(published, monkeypatch):
     def no_rendering(*args):
-        raise AssertionError("an archived dump is never rendered again")
+        raise AssertionError("a published dump is never rendered again")
 
-    monkeypatch.setattr(export, "render", no_rendering)
-    assert published.dump("v1", turtle, BASE) == body
+    monkeypatch.setattr(serialization, "render", no_rendering)
+    body = published.dump("v1", formats.dump("turtle"))
+    assert {q.triple for q in parse(body, format=RdfFormat.TURTLE)} == set(V1)
+    assert body == published.layout.dump_path("v1", "kosru.ttl").read_bytes()
+
+
+def test_a_dump_missing_from_an_archive_is_a_404_not_a_rendering(published):
+    published.layout.dump_path("v1", "kosru.ttl").unlink()
+    with pytest.raises(NotFound, match="without its dumps"):
+        published.dump("v1", formats.dump("turtle"))
 
 
 def test_the_archived_line_based_dumps_are_served_as_they_are(published):
-    assert published.dump("v2", formats.dump("ntriples"), BASE) == line_based(canonical(V2), dataset=False)
-    trig = published.dump("v2", formats.dump("trig"), BASE)
+    assert published.dump("v2", formats.dump("ntriples")) == line_based(canonical(V2), dataset=False)
+    trig = published.dump("v2", formats.dump("trig"))
     assert {q.graph_name for q in parse(trig, format=RdfFormat.TRIG)} == {NamedNode(f"{BASE}graph/facts")}
 
 
@@ -134,7 +139,7 @@ def test_a_version_published_without_an_archive_has_no_dumps(tmp_path):
     versions = Versions(layout.root)
     assert [r.version for r in versions.releases()] == ["synthetic"]
     with pytest.raises(NotFound, match="without its dumps"):
-        versions.dump("synthetic", formats.dump("turtle"), BASE)
+        versions.dump("synthetic", formats.dump("turtle"))
 
 
 def test_the_citation_file_agrees_with_the_site(project_root):

@@ -9,6 +9,7 @@ from conftest import BASE
 from pyoxigraph import NamedNode, RdfFormat, parse
 
 from kosru_kg import formats
+from kosru_kg.graph import serialization
 from kosru_kg.query.embedded import EmbeddedBackend
 from kosru_kg.service import export
 from kosru_kg.service.versions import Versions
@@ -40,14 +41,14 @@ def test_downloads_are_the_export_dumps(client, backend, settings):
 
 
 def test_each_dump_is_read_once_per_app_from_the_versions_archive(settings, backend, monkeypatch):
-    """The served version's dump comes from its archive in the store (rendered there once for every
-    server process), and then from the app's cache."""
+    """The served version's dump comes from its archive in the store (written by the build), and then
+    from the app's cache."""
     calls = []
     real_dump = Versions.dump
 
-    def counted_dump(self, version, fmt, base_iri):
+    def counted_dump(self, version, fmt):
         calls.append((version, fmt.name))
-        return real_dump(self, version, fmt, base_iri)
+        return real_dump(self, version, fmt)
 
     monkeypatch.setattr(Versions, "dump", counted_dump)
     client = create_app(settings, backend).test_client()
@@ -68,7 +69,7 @@ def test_context(client):
     response = client.get("/context.jsonld")
     assert response.status_code == 200
     assert response.mimetype == "application/ld+json"
-    assert response.json == export.context_document()
+    assert response.json == serialization.context_document()
 
 
 @pytest.mark.parametrize(("accept", "media_type"), [
@@ -87,7 +88,7 @@ def test_void_negotiates(client, accept, media_type):
     assert "Accept" in response.vary
     data = response.data
     if media_type == "application/ld+json":
-        assert json.loads(data)["@context"] == export.CONTEXT  # inline: readable offline, wherever saved
+        assert json.loads(data)["@context"] == serialization.CONTEXT  # inline: readable offline, wherever saved
     dataset = NamedNode(f"{BASE}dataset")
     types = {q.object for q in parse(data, RdfFormat.from_media_type(media_type)) if q.subject == dataset}
     assert NamedNode(VOID + "Dataset") in types

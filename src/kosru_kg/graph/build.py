@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
-from collections.abc import Callable
+import multiprocessing
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -18,14 +21,16 @@ from pyoxigraph import (
     Store,
     Triple,
     parse,
+    serialize,
 )
 
 from kosru_kg import formats
 from kosru_kg.config import Settings
-from kosru_kg.graph.canonical import canonical, line_based
+from kosru_kg.graph import serialization
+from kosru_kg.graph.canonical import canonical
 from kosru_kg.graph.facts import Facts, file_name, read_facts
 from kosru_kg.graph.mapping import Mapper
-from kosru_kg.graph.store import Manifest, Progress, PublishStage, StoreLayout, quiet
+from kosru_kg.graph.store import Manifest, Progress, PublishStage, StoreLayout, StoreMissing, quiet
 from kosru_kg.graph.validate import Report, validate
 from kosru_kg.vocab import KOSRU, PREFIXES, Minter
 
@@ -35,6 +40,7 @@ class CompileStage(Enum):
 
     READING = "reading facts"
     VALIDATING = "validating"
+    RENDERING = "rendering dumps"  # while the shapes are checked, in a process of their own
 
 
 STAGES: tuple[Enum, ...] = (*CompileStage, *PublishStage)  # every stage build() reports, in order
@@ -70,17 +76,14 @@ class Graph:
         """Facts and ontology together, sorted once (publishing, hashing and counting all use it)."""
         return sorted(set(self.facts) | set(self.ontology), key=str)
 
-    def archive(self, minter: Minter) -> Callable[[Path], None]:
-        """What publishing archives of this graph: its line-based dumps, exactly as they are served
-        (N-Triples: the default graph; N-Quads: the named graphs). Every other dump is made from these."""
-
-        def write(folder: Path) -> None:
-            named = canonical(q for q in self.quads(minter) if not isinstance(q.graph_name, DefaultGraph))
-            for fmt, quads in ((formats.dump("ntriples"), canonical(self.default_triples)),
-                               (formats.dump("nquads"), named)):
-                (folder / fmt.file_name).write_bytes(line_based(quads, dataset=fmt.kind is formats.Kind.DATASET))
-
-        return write
+    def dumps(self, minter: Minter) -> dict[str, bytes]:
+        """Every dump by file name, exactly as ``/download`` serves it (N-Triples, Turtle, JSON-LD,
+        RDF/XML: the default graph; N-Quads, TriG: the named graphs)."""
+        statements = {
+            formats.Kind.GRAPH: canonical(self.default_triples),
+            formats.Kind.DATASET: canonical(q for q in self.quads(minter) if not isinstance(q.graph_name, DefaultGraph)),
+        }
+        return {fmt.file_name: serialization.render(statements[fmt.kind], fmt, minter.base) for fmt in formats.DUMPS}
 
     def version(self) -> str:
         """A content hash: the same data always gives the same version."""
@@ -109,8 +112,8 @@ def kosru_superclasses(ontology: tuple[Triple, ...]) -> dict[str, frozenset[str]
     return {c: frozenset(s) for c, s in result.items()}
 
 
-def compile_graph(settings: Settings, facts: Facts | None = None, progress: Progress = quiet) -> Graph:
-    """Read, map and validate; raise FactsError or ValidationFailed on bad data."""
+def map_graph(settings: Settings, facts: Facts | None = None, progress: Progress = quiet) -> Graph:
+    """Read and map, unvalidated; raise FactsError on bad data."""
     if facts is None:
         progress(CompileStage.READING, str(settings.data_dir))
         facts = read_facts(settings.data_dir)
@@ -121,19 +124,105 @@ def compile_graph(settings: Settings, facts: Facts | None = None, progress: Prog
         mapper.iri(r).value: f"{file_name(r.table)}:{r.row}"
         for rs in facts.tables.values() for r in rs if "id" in r.values
     }
-    progress(CompileStage.VALIDATING, f"{len(triples)} triples")
-    report = validate(triples, settings.ontology_dir, settings.base_iri, origins)
-    if not report.conforms:
-        raise ValidationFailed(report)
     return Graph(triples, ontology, origins)
 
 
+def compile_graph(settings: Settings, facts: Facts | None = None, progress: Progress = quiet) -> Graph:
+    """Read, map and validate; raise FactsError or ValidationFailed on bad data."""
+    graph = map_graph(settings, facts, progress)
+    progress(CompileStage.VALIDATING, f"{len(graph.facts)} triples")
+    _conforms(validate(graph.facts, settings.ontology_dir, settings.base_iri, graph.origins))
+    return graph
+
+
 def build(settings: Settings, progress: Progress = quiet) -> Manifest:
-    """Compile the graph and publish it at ``settings.store``, atomically, telling ``progress`` each stage."""
-    graph = compile_graph(settings, progress=progress)
+    """Compile the graph and publish it at ``settings.store``, atomically, telling ``progress`` each stage.
+
+    The shapes are checked in a process of their own while this one renders the dumps (each takes
+    a few seconds, and there are two cores); nothing is written before both are done."""
+    graph = map_graph(settings, progress=progress)
     minter = Minter(settings.base_iri)
+    progress(CompileStage.VALIDATING, f"{len(graph.facts)} triples")
+    with _validating_aside(graph, settings) as report:
+        progress(CompileStage.RENDERING, ", ".join(fmt.file_name for fmt in formats.DUMPS))
+        dumps = graph.dumps(minter)
+        _conforms(report())
+
+    def archive(folder: Path) -> None:
+        for name, body in dumps.items():
+            path = folder / name
+            path.write_bytes(body)
+            if path.read_bytes() != body:
+                raise OSError(errno.EIO, "the dump read back differs from what was written", str(path))
+
     return StoreLayout(settings.store).publish(
-        graph.quads(minter), graph.version(), triples=len(graph.default_triples), progress=progress,
-        archive=graph.archive(minter),
+        graph.quads(minter), graph.version(), triples=len(graph.default_triples), progress=progress, archive=archive,
+        inputs=inputs_digest(settings),
     )
 
+
+def inputs_digest(settings: Settings) -> str:
+    """A digest of everything a build reads: data/, the ontology, the code that maps, checks and writes
+    them, and the base IRI. Equal digests make equal stores, so a store built from this digest is current."""
+    digest = hashlib.sha256(settings.base_iri.encode("utf-8"))
+    code = Path(__file__).resolve().parent
+    roots = (settings.data_dir, settings.ontology_dir, code, code.parent)
+    for root in roots:
+        files = root.rglob("*") if root in (settings.data_dir, settings.ontology_dir) else root.glob("*.py")
+        for path in sorted(p for p in files if p.is_file()):
+            digest.update(f"\0{path.relative_to(root)}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def current_build(settings: Settings) -> Manifest | None:
+    """The published version at ``settings.store`` if it was built from exactly these inputs, else None."""
+    layout = StoreLayout(settings.store)
+    try:
+        return layout.manifest() if layout.built_from() == inputs_digest(settings) else None
+    except (StoreMissing, OSError):
+        return None
+
+
+def _conforms(report: Report) -> None:
+    if not report.conforms:
+        raise ValidationFailed(report)
+
+
+@contextmanager
+def _validating_aside(graph: Graph, settings: Settings) -> Iterator[Callable[[], Report]]:
+    """Validate ``graph`` in a process of its own (spawned: no fork of a threaded process); the context's
+    value waits for its report."""
+    context = multiprocessing.get_context("spawn")
+    receiving, sending = context.Pipe(duplex=False)
+    ntriples = serialize(graph.facts, format=RdfFormat.N_TRIPLES)
+    process = context.Process(target=_validate_and_send, name="kosru-validate", daemon=True,
+                              args=(ntriples, settings.ontology_dir, settings.base_iri, graph.origins, sending))
+    process.start()
+    sending.close()
+
+    def report() -> Report:
+        try:
+            answer = receiving.recv()
+        except EOFError:
+            process.join()
+            raise RuntimeError(f"the validating process died (exit status {process.exitcode})") from None
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    try:
+        yield report
+    finally:
+        receiving.close()
+        process.kill()
+        process.join()
+
+
+def _validate_and_send(ntriples: bytes, ontology_dir: Path, base_iri: str, origins: dict[str, str], sending) -> None:
+    """The validating process: the report, or what kept it from being made, to the parent."""
+    try:
+        answer = validate(parse(ntriples, format=RdfFormat.N_TRIPLES), ontology_dir, base_iri, origins)
+    except Exception as exc:  # noqa: BLE001 - whatever it is, the parent reports it
+        answer = RuntimeError(f"validation failed to run: {type(exc).__name__}: {exc}")
+    sending.send(answer)

@@ -1,7 +1,7 @@
 """Canonical statements: equal graphs give equal statements, in equal order, so equal bytes.
 
 Here, below the service layer, so that publishing can archive a version's line-based dumps
-(N-Triples, N-Quads) exactly as ``service.export`` serves them.
+(N-Triples, N-Quads) exactly as ``graph.serialization`` writes them.
 """
 
 from __future__ import annotations

@@ -8,8 +8,14 @@ Layout under the store path::
     versions/<version>.json           its manifest (version, triple counts)
     dumps/<version>/                  the version's archive: its dumps (``kosru.nt``, ``kosru.nq``, …), kept for good
     versions.json                     every version ever published: version, date published (UTC), counts
+    built-from.json                   the current version and the digest of the inputs it was built from, so
+                                      that a server started on unchanged data need not build again
     lock                              held by the build that is publishing, so builds take turns
     anything else                     left by a killed build; the next build removes it
+
+Everything written here is readable by anyone who may read the store's folder (files 0644, folders
+0755), so a server may run as a user of its own. A step that fails (a full disk, a permission) raises
+``PublishFailed`` naming its stage, path and cause, before ``current`` is switched where it can be.
 
 A version exists when both its directory and its manifest do. Publishing writes the manifest first and
 renames the finished store into place last; pruning removes the manifest first and the directory last.
@@ -28,6 +34,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -42,6 +49,14 @@ from kosru_kg.graph import search_index
 
 class StoreMissing(Exception):
     """No build has been published at this path yet."""
+
+
+class PublishFailed(Exception):
+    """A step of publishing could not be done: the stage it was in, the path, and the system's reason."""
+
+    def __init__(self, stage: PublishStage, path: Path | str, cause: str):
+        self.stage, self.path, self.cause = stage, Path(path), cause
+        super().__init__(f"{stage.doing} failed at {path}: {cause}")
 
 
 class PublishStage(Enum):
@@ -60,6 +75,21 @@ class PublishStage(Enum):
     RECORDED = "version recorded"
     RETIRED = "old manifests removed"
     PRUNED = "pruned"
+
+    @property
+    def doing(self) -> str:
+        """What is being done until this stage is reached, for a message saying it failed."""
+        return _DOING.get(self, f"reaching '{self.value}'")
+
+
+_DOING = {
+    PublishStage.LOCKED: "locking the store", PublishStage.WRITTEN: "writing the store",
+    PublishStage.INDEXED: "writing the search index", PublishStage.MANIFEST: "writing the manifest",
+    PublishStage.RENAMED: "renaming the store into place", PublishStage.ARCHIVED: "archiving the dumps",
+    PublishStage.LINKED: "making the new link", PublishStage.SWITCHED: "switching current",
+    PublishStage.RECORDED: "recording the version", PublishStage.PRUNED: "pruning old stores",
+}
+FILE_MODE, FOLDER_MODE = 0o644, 0o755  # whatever the umask: a server may run as another user
 
 
 Progress = Callable[[Enum, str], None]  # told each stage reached, with a detail for people to read
@@ -107,22 +137,32 @@ class StoreLayout:
         self.versions = self.root / "versions"
         self.dumps = self.root / "dumps"
         self.index = self.root / "versions.json"
+        self.origin = self.root / "built-from.json"
 
     def publish(self, quads: Iterable[Quad], version: str, triples: int, progress: Progress = quiet,
-                archive: Archiver | None = None) -> Manifest:
-        """Write a new version aside, archive its dumps (``archive`` writes them), then point ``current`` at it."""
+                archive: Archiver | None = None, inputs: str = "") -> Manifest:
+        """Write a new version aside, archive its dumps (``archive`` writes them), then point ``current`` at it.
+
+        Whatever can fail for want of room or rights is done before the switch: the records of the
+        version (``versions.json``, and ``built-from.json`` naming ``inputs``, the digest of what it was
+        built from) are written aside first and renamed into place after it."""
         if not VERSION_NAME.match(version):
             raise ValueError(f"a version is named by letters, digits, '-' and '_' (at most 64), not {version!r}")
         with self._locked(progress):
             if not (self.versions / version).is_dir():
                 self._write(quads, version, triples, progress)
             else:  # published before: by a build that made no search index, perhaps
-                self.ensure_search_index(version)
+                with _step(PublishStage.INDEXED, self.search_index_path(version)):
+                    self.ensure_search_index(version)
             self._archive(version, archive, progress)
             previous = self._current_version()
-            self._switch(version, progress)
             manifest = Manifest.read(self._manifest_path(version))
-            self._record(manifest, _now(), progress)
+            record = self._record_aside(manifest, _now())
+            origin = self._aside(self.origin, {"version": version, "inputs": inputs})
+            self._switch(version, progress)
+            self._record(record, progress)
+            with _step(PublishStage.RECORDED, self.origin):
+                os.replace(origin, self.origin)
             self._prune({version, previous}, progress)
         return manifest
 
@@ -159,6 +199,14 @@ class StoreLayout:
             search_index.build_from_store(Store.read_only(str(self.versions / version)), path, version)
         return path
 
+    def built_from(self) -> str | None:
+        """The digest of the inputs the current version was built from, if a build recorded it."""
+        try:
+            origin = json.loads(self.origin.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return origin.get("inputs") or None if origin.get("version") == self._current_version() else None
+
     def manifest(self) -> Manifest:
         return Manifest.read(self._manifest_path(self._published_version()))
 
@@ -189,12 +237,16 @@ class StoreLayout:
     @contextmanager
     def _locked(self, progress: Progress) -> Iterator[None]:
         """Hold the store's lock (freed by the kernel if the build dies) with no leftovers in the way."""
-        self.versions.mkdir(parents=True, exist_ok=True)
-        with open(self.root / "lock", "w", encoding="utf-8") as lock:
+        with _step(PublishStage.LOCKED, self.root / "lock"):
+            self.versions.mkdir(parents=True, exist_ok=True)
+            os.chmod(self.versions, FOLDER_MODE)
+            lock = open(self.root / "lock", "w", encoding="utf-8")  # noqa: SIM115 - held until the build ends
+        with lock:
             progress(PublishStage.WAITING, str(self.root / "lock"))
             fcntl.flock(lock, fcntl.LOCK_EX)
-            removed = self._clear_leftovers()
-            self._record_live()
+            with _step(PublishStage.LOCKED, self.root):
+                removed = self._clear_leftovers()
+                self._record(self._record_aside_live())
             progress(PublishStage.LOCKED, f"leftovers removed: {', '.join(removed) or 'none'}")
             yield
 
@@ -223,67 +275,91 @@ class StoreLayout:
             removed.append(str(path.relative_to(self.root)))
         return removed
 
-    def _record_live(self) -> None:
-        """Record the current version if a build was killed after switching to it but before recording it.
+    def _record_aside_live(self) -> Path | None:
+        """The record of the current version, if a build was killed after switching to it but before recording it.
 
         Its date is when ``current`` was last replaced, which is when it was switched to."""
         live = self._current_version()
         if live is None or not self._manifest_path(live).exists():
-            return
-        if all(release.version != live for release in self.releases()):
-            switched = datetime.fromtimestamp(self.current.lstat().st_mtime, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-            self._record(Manifest.read(self._manifest_path(live)), switched)
+            return None
+        switched = datetime.fromtimestamp(self.current.lstat().st_mtime, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return self._record_aside(Manifest.read(self._manifest_path(live)), switched)
 
-    def _record(self, manifest: Manifest, published: str, progress: Progress = quiet) -> None:
-        """Add the version to ``versions.json`` (replaced whole, by rename) unless it is there already."""
+    def _record_aside(self, manifest: Manifest, published: str) -> Path | None:
+        """``versions.json`` with the version added, written aside; None if it is recorded already."""
         releases = self.releases()
-        if all(release.version != manifest.version for release in releases):
-            releases.append(Release(manifest.version, published, manifest.triples, manifest.quads))
-            written = self.root / "versions.json.tmp"
-            written.write_text(json.dumps({"versions": [asdict(r) for r in releases]}, indent=1) + "\n",
-                               encoding="utf-8")
-            os.replace(written, self.index)
-        progress(PublishStage.RECORDED, f"versions.json: {len(releases)} version(s)")
+        if any(release.version == manifest.version for release in releases):
+            return None
+        releases.append(Release(manifest.version, published, manifest.triples, manifest.quads))
+        return self._aside(self.index, {"versions": [asdict(r) for r in releases]})
+
+    def _aside(self, path: Path, content: dict) -> Path:
+        """``content`` as JSON in a file beside ``path``, to be renamed over it."""
+        written = path.with_name(path.name + ".tmp")
+        with _step(PublishStage.RECORDED, written):
+            _write_file(written, (json.dumps(content, indent=1) + "\n").encode())
+        return written
+
+    def _record(self, written: Path | None, progress: Progress = quiet) -> None:
+        """Put the record written aside in place (a rename: it needs no room)."""
+        if written is not None:
+            with _step(PublishStage.RECORDED, self.index):
+                os.replace(written, self.index)
+        progress(PublishStage.RECORDED, f"versions.json: {len(self.releases())} version(s)")
 
     def _archive(self, version: str, archive: Archiver | None, progress: Progress) -> None:
-        """Fill ``dumps/<version>.building`` with ``archive``, then rename it into place (once per version)."""
+        """Fill ``dumps/<version>.building`` with ``archive``, flush it to disk, then rename it into place
+        (once per version)."""
         final = self.dumps / version
         if final.is_dir() or archive is None:
             progress(PublishStage.ARCHIVED, "already archived" if final.is_dir() else "no archive asked for")
             return
         building = self.dumps / f"{version}.building"
-        building.mkdir(parents=True)
-        archive(building)
-        for path in building.iterdir():
-            with open(path, "rb") as written:
-                os.fsync(written.fileno())
-        os.rename(building, final)
+        with _step(PublishStage.ARCHIVED, building):
+            building.mkdir(parents=True)
+            os.chmod(self.dumps, FOLDER_MODE)
+            archive(building)
+            for path in building.iterdir():
+                with open(path, "rb") as written:
+                    os.fsync(written.fileno())
+            _readable(building)
+            os.rename(building, final)
+            _fsync_folder(self.dumps)
         progress(PublishStage.ARCHIVED, f"dumps/{version}: {', '.join(sorted(p.name for p in final.iterdir()))}")
 
     def _write(self, quads: Iterable[Quad], version: str, triples: int, progress: Progress) -> None:
         """Fill a store aside, write its manifest, then rename it into ``versions/``: the version now exists."""
         building = self.versions / f"{version}.building"
-        store = Store(str(building))
         progress(PublishStage.WRITING, str(building.relative_to(self.root)))
-        store.bulk_extend(quads)
-        store.flush()
-        manifest = Manifest(version=version, quads=len(store), triples=triples)
+        with _step(PublishStage.WRITTEN, building):
+            store = Store(str(building))
+            store.bulk_extend(quads)
+            store.flush()
+            manifest = Manifest(version=version, quads=len(store), triples=triples)
         progress(PublishStage.WRITTEN, f"{manifest.quads} quads")
-        names = search_index.build_from_store(store, building / search_index.FILE_NAME, version)
-        del store  # closed: every file is written before the store is renamed into place
+        with _step(PublishStage.INDEXED, building / search_index.FILE_NAME):
+            names = search_index.build_from_store(store, building / search_index.FILE_NAME, version)
+            del store  # closed: every file is written before the store is renamed into place
+            _readable(building)
         progress(PublishStage.INDEXED, f"{search_index.FILE_NAME}: {names} names")
         path = self._manifest_path(manifest.version)
-        path.write_text(json.dumps(manifest.__dict__), encoding="utf-8")
+        with _step(PublishStage.MANIFEST, path):
+            _write_file(path, json.dumps(manifest.__dict__).encode())
         progress(PublishStage.MANIFEST, str(path.relative_to(self.root)))
-        os.rename(building, self.versions / manifest.version)
+        with _step(PublishStage.RENAMED, self.versions / manifest.version):
+            os.rename(building, self.versions / manifest.version)
+            _fsync_folder(self.versions)
         progress(PublishStage.RENAMED, f"versions/{manifest.version}")
 
     def _switch(self, version: str, progress: Progress) -> None:
         """Point ``current`` at ``version``: a new link, renamed over the old one, so readers see one or the other."""
         link = self.root / "current.tmp"
-        link.symlink_to(Path("versions") / version)
+        with _step(PublishStage.LINKED, link):
+            link.symlink_to(Path("versions") / version)
         progress(PublishStage.LINKED, f"{link.name} -> versions/{version}")
-        os.replace(link, self.current)
+        with _step(PublishStage.SWITCHED, self.current):
+            os.replace(link, self.current)
+            _fsync_folder(self.root)
         progress(PublishStage.SWITCHED, f"current -> versions/{version}")
 
     def _prune(self, keep: set[str | None], progress: Progress) -> None:
@@ -291,9 +367,50 @@ class StoreLayout:
 
         Their archives (``dumps/``) and their lines in ``versions.json`` stay."""
         old = sorted(p for p in self.versions.iterdir() if p.is_dir() and p.name not in keep)
-        for path in old:
-            self._manifest_path(path.name).unlink()
+        with _step(PublishStage.RETIRED, self.versions):
+            for path in old:
+                self._manifest_path(path.name).unlink()
         progress(PublishStage.RETIRED, ", ".join(p.name for p in old) or "none")
-        for path in old:
-            shutil.rmtree(path)
+        with _step(PublishStage.PRUNED, self.versions):
+            for path in old:
+                shutil.rmtree(path)
         progress(PublishStage.PRUNED, f"kept {', '.join(sorted(v for v in keep if v))}")
+
+
+@contextmanager
+def _step(stage: PublishStage, path: Path) -> Iterator[None]:
+    """Turn what the system refuses during ``stage`` (no room, no rights) into a PublishFailed naming it."""
+    try:
+        yield
+    except (OSError, sqlite3.Error) as exc:
+        where = getattr(exc, "filename", None) or path
+        cause = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise PublishFailed(stage, where, cause) from exc
+
+
+def _write_file(path: Path, body: bytes) -> None:
+    """Write ``path`` whole, flushed to disk, readable by all."""
+    with open(path, "wb") as handle:
+        handle.write(body)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(path, FILE_MODE)
+
+
+def _readable(root: Path) -> None:
+    """Give ``root`` and everything under it the store's modes (files 0644, folders 0755)."""
+    os.chmod(root, FOLDER_MODE)
+    for folder, folders, files in os.walk(root):
+        for name in folders:
+            os.chmod(os.path.join(folder, name), FOLDER_MODE)
+        for name in files:
+            os.chmod(os.path.join(folder, name), FILE_MODE)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a rename into it) to disk."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -14,8 +14,8 @@ from pathlib import Path
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
 
 from kosru_kg import formats
+from kosru_kg.graph import serialization
 from kosru_kg.graph.build import read_ontology
-from kosru_kg.service import export
 from kosru_kg.vocab import KOSRU, ONTOLOGY_IRI, RDF_TYPE, names, term
 
 FILE_NAME = "kosru.ttl"
@@ -70,7 +70,7 @@ class Ontology:
             return self.turtle
         key = (fmt.name, base_iri)
         if key not in self._rendered:
-            self._rendered[key] = export.render(export.canonical(self.triples), fmt, base_iri)
+            self._rendered[key] = serialization.render(serialization.canonical(self.triples), fmt, base_iri)
         return self._rendered[key]
 
 

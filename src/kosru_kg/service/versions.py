@@ -1,16 +1,13 @@
 """Published versions: their list, their archived dumps, and the changes between two of them. No Flask here.
 
-Publishing archives each version's line-based dumps (``graph.store``: ``dumps/<version>/``);
-every other dump of a version is rendered from its archive the first time it is asked for and
-archived beside it, so a version's file never changes once made. The changes between two
+Publishing archives every dump of a version (``graph.store``: ``dumps/<version>/``), written and
+checked before the version became current; they are only ever read here. The changes between two
 versions are the set differences of their default graphs (their canonical N-Triples): blank
 nodes are compared by their canonical labels.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +16,11 @@ from pyoxigraph import NamedNode, Quad, Triple, parse
 
 from kosru_kg import formats
 from kosru_kg.errors import BadRequest, NotFound
-from kosru_kg.formats import Format, Kind
+from kosru_kg.formats import Format
+from kosru_kg.graph import serialization
 from kosru_kg.graph.store import VERSION_NAME, Release, StoreLayout
-from kosru_kg.service import export
 
-ARCHIVED = {Kind.GRAPH: formats.dump("ntriples"), Kind.DATASET: formats.dump("nquads")}  # what the others come from
+NTRIPLES = formats.dump("ntriples")  # the default graph, line by line: what changes are computed from
 
 
 class Versions:
@@ -52,24 +49,15 @@ class Versions:
         index = next(i for i, r in enumerate(releases) if r.version == version)
         return releases[index - 1] if index else None
 
-    def dump(self, version: str, fmt: Format, base_iri: str) -> bytes:
-        """``version``'s dump in ``fmt``: from its archive, rendered from the archived N-Triples or N-Quads
-        (and archived) the first time. 404 if the version is unknown or was published without an archive."""
+    def dump(self, version: str, fmt: Format) -> bytes:
+        """``version``'s dump in ``fmt``, as publishing archived it. 404 if the version is unknown or was
+        published without an archive (a synthetic graph); nothing is rendered here."""
         release = self.release(version)
-        path = self.layout.dump_path(release.version, fmt.file_name)
         try:
-            return path.read_bytes()
-        except FileNotFoundError:
-            pass
-        source = self.layout.dump_path(release.version, ARCHIVED[fmt.kind].file_name)
-        try:
-            quads = export.canonical(_read(source, ARCHIVED[fmt.kind]))
+            return self.layout.dump_path(release.version, fmt.file_name).read_bytes()
         except FileNotFoundError:
             raise NotFound(f"version {version} was published without its dumps (a synthetic graph?); "
                            "only versions built from data/ keep them") from None
-        body = export.render(quads, fmt, base_iri)
-        _write_aside(path, body)
-        return body
 
     def changes(self, old: str, new: str) -> Changes:
         """The triples of ``new``'s default graph not in ``old``'s (added), and the reverse (removed)."""
@@ -78,10 +66,10 @@ class Versions:
 
     def _triples(self, version: str) -> Iterable[Triple]:
         self.release(version)
-        path = self.layout.dump_path(version, ARCHIVED[Kind.GRAPH].file_name)
+        path = self.layout.dump_path(version, NTRIPLES.file_name)
         if not path.is_file():
             raise NotFound(f"version {version} was published without its dumps, so its changes are not known")
-        return (q.triple for q in _read(path, ARCHIVED[Kind.GRAPH]))
+        return (q.triple for q in _read(path, NTRIPLES))
 
     def from_version(self, new: str, old: str | None) -> str:
         """The version to compare ``new`` with: ``old`` if given, else the one published before ``new``."""
@@ -124,7 +112,7 @@ class Changes:
         """As TriG: the added triples in one named graph, the removed in another (``iri('added')``, ``iri('removed')``)."""
         quads = [Quad(t.subject, t.predicate, t.object, NamedNode(self.iri(side)))
                  for side, triples in (("added", self.added), ("removed", self.removed)) for t in triples]
-        return export.render(quads, formats.dump("trig"), base_iri)
+        return serialization.render(quads, formats.dump("trig"), base_iri)
 
     def iri(self, part: str) -> str:
         """A name for this change set (``patch``) or one of its graphs (``added``, ``removed``)."""
@@ -138,17 +126,3 @@ def _read(path: Path, fmt: Format) -> list[Quad]:
 
 def _sorted(triples: set[Triple]) -> list[Triple]:
     return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-
-
-def _write_aside(path: Path, body: bytes) -> None:
-    """Write ``path`` whole or not at all (a temporary file renamed); a read-only store keeps it in memory only."""
-    try:
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(body)
-        os.replace(temporary, path)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)

@@ -8,6 +8,7 @@ forks its workers, which inherit them; the visitor who comes first waits for not
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import Flask
 
@@ -28,8 +29,7 @@ def paths(app: Flask) -> list[str]:
     settings = app_state.settings
     questions = [f"/questions/{path.stem}" for path in sorted(settings.queries_dir.glob("*.rq"))]
     dumps = [f"/download/{fmt.file_name}" for fmt in formats.DUMPS]
-    # The served version's own dumps, archived in the store if a build did not (a store built by
-    # kosru_kg.graph.build alone archives only its N-Triples and N-Quads).
+    # The served version's own dumps, read from its archive.
     version = app_state.backend.version
     if any(release.version == version for release in Versions(settings.store).releases()):
         dumps += [f"/download/{version}/{fmt.file_name}" for fmt in formats.DUMPS]
@@ -43,11 +43,17 @@ def requests(app: Flask) -> list[tuple[str, str]]:
     return [*((path, i18n.DEFAULT) for path in paths(app)), *localised]
 
 
-def warm(app: Flask) -> None:
-    """Make every request of ``requests``; one that fails is logged and left for its first visitor."""
+def warm(app: Flask, progress: Callable[[str], None] = lambda detail: None) -> None:
+    """Make every request of ``requests``, telling ``progress`` of each; one that fails is logged and left
+    for its first visitor. Each answer is read to its end, so none is logged as a client gone."""
     client = app.test_client()
-    for path, tag in requests(app):
-        status = client.get(path, headers={"Accept-Language": tag}).status_code
-        if status != 200:
-            log.warning("warming %s (%s): answered %s; it will be computed on its first request", path, tag, status)
+    made = requests(app)
+    for n, (path, tag) in enumerate(made, 1):
+        progress(f"{n}/{len(made)} {path} ({tag})")
+        response = client.get(path, headers={"Accept-Language": tag})
+        response.get_data()
+        response.close()
+        if response.status_code != 200:
+            log.warning("warming %s (%s): answered %s; it will be computed on its first request", path, tag,
+                        response.status_code)
     app.extensions[KEY].backend.close()  # its query processes are this process's, not the workers'

@@ -11,7 +11,8 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 
 from kosru_kg import formats
 from kosru_kg.formats import Kind
-from kosru_kg.service import dcat, export, protocol
+from kosru_kg.graph import serialization
+from kosru_kg.service import dcat, protocol
 from kosru_kg.vocab import Minter
 from kosru_kg.web import cache, language
 from kosru_kg.web.middleware import whole_answers
@@ -47,7 +48,7 @@ def catalogue():
             return render_template("catalog/catalog.html", catalogue=cat, alternates=alternates,
                                    catalog_iri=Minter(base).catalog().value, dcat_title=dcat.TITLE,
                                    keywords=dcat.KEYWORDS).encode("utf-8")
-        return export.render(export.canonical(dcat.describe(cat)), fmt, base)
+        return serialization.render(serialization.canonical(dcat.describe(cat)), fmt, base)
 
     page_language = language.language() if fmt.kind is Kind.PAGE else None  # the RDF is the same in every language
     body = cache.cached(("dcat", request.url_root, fmt.name, page_language), render)

@@ -9,6 +9,8 @@ from flask import Blueprint, Response, request, url_for
 from kosru_kg import formats
 from kosru_kg.errors import NotFound
 from kosru_kg.formats import Kind
+from kosru_kg.graph import serialization
+from kosru_kg.query.embedded import EmbeddedBackend
 from kosru_kg.service import export, protocol, void
 from kosru_kg.service.versions import Versions
 from kosru_kg.web import cache
@@ -24,20 +26,17 @@ VOID_FORMATS = {f.media_type: f for f in formats.of_kind(Kind.GRAPH)}
 def dump_bytes(fmt: formats.Format) -> bytes:
     """The served version's dump in ``fmt``: the bytes /download sends, which the DCAT catalogue's checksums describe.
 
-    Dumps have a cache (and locks) of their own: a slow JSON-LD dump must not hold up the pages. A version
-    published in this store has its dumps archived there, made once for every server process (the
-    JSON-LD one takes pyld most of a minute); a store elsewhere is rendered here."""
+    An embedded store's dumps are read from its archive, written when the version was built: never
+    rendered here (a version without one, a synthetic graph, has no downloads). A remote engine's
+    statements are rendered once per version. Dumps have a cache of their own, so that strangers'
+    Host headers can never push one out."""
     app_state = state()
-    settings, version = app_state.settings, app_state.backend.version
+    backend = app_state.backend
 
     def make() -> bytes:
-        archive = Versions(settings.store)
-        if archive.layout.release(version) is not None:
-            try:
-                return archive.dump(version, fmt, settings.base_iri)
-            except NotFound:  # published without an archive (a synthetic graph)
-                pass
-        return export.dump(app_state.backend, fmt, settings.base_iri)
+        if isinstance(backend, EmbeddedBackend):
+            return Versions(backend.layout.root).dump(backend.version, fmt)
+        return export.dump(backend, fmt, app_state.settings.base_iri)
 
     return cache.cached(("dump", fmt.name), make, in_cache=lambda: state().downloads)
 
@@ -54,7 +53,7 @@ def download(name: str):
 
 @blueprint.get("/context.jsonld")
 def context():
-    return Response(json.dumps(export.context_document(), indent=2) + "\n", mimetype="application/ld+json")
+    return Response(json.dumps(serialization.context_document(), indent=2) + "\n", mimetype="application/ld+json")
 
 
 @blueprint.get("/.well-known/void")
@@ -70,7 +69,7 @@ def void_description():
     def describe() -> bytes:
         triples = void.describe(app_state.backend, app_state.settings.base_iri, sparql_endpoint=endpoint, dumps=dumps,
                                 catalogue=catalogue)
-        return export.render(export.canonical(triples), fmt, app_state.settings.base_iri)
+        return serialization.render(serialization.canonical(triples), fmt, app_state.settings.base_iri)
 
     response = Response(cache.cached(("void", request.url_root, fmt.name), describe),
                         content_type=protocol.content_type(media_type))

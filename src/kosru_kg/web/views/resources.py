@@ -29,7 +29,8 @@ from pyoxigraph import NamedNode, Triple
 from kosru_kg import formats, vocab
 from kosru_kg.errors import NotFound
 from kosru_kg.formats import Kind
-from kosru_kg.service import describe, export, ontology, protocol, roster
+from kosru_kg.graph import serialization
+from kosru_kg.service import describe, ontology, protocol, roster
 from kosru_kg.vocab import KOSRU, ONTOLOGY_IRI, PREFIXES, RDF_TYPE, SLUG, SUMMARY, WIKIDATA_PAGE, term
 from kosru_kg.web import language
 from kosru_kg.web.i18n import N_
@@ -86,7 +87,7 @@ def resource(kind: str, name: str) -> Response:
         raise NotFound(f"the graph says nothing about {iri.value}")
     return _answer(f"/{kind}/{ident}", suffix if dot else None,
                    page=lambda alternates: _resource_page(iri, triples, alternates),
-                   rdf=lambda fmt: export.render(export.canonical(triples), fmt, base))
+                   rdf=lambda fmt: serialization.render(serialization.canonical(triples), fmt, base))
 
 
 @blueprint.get("/dataset")

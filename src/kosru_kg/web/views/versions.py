@@ -37,7 +37,7 @@ def download(version: str, name: str):
     if fmt is None:
         available = ", ".join(f.file_name for f in formats.DUMPS)
         raise NotFound(f"there is no download {name!r}; the downloads of version {version} are {available}")
-    body = published.dump(version, fmt, state().settings.base_iri)
+    body = published.dump(version, fmt)
     response = Response(body, content_type=protocol.content_type(fmt.media_type),
                         headers={"Content-Disposition": f'attachment; filename="{fmt.file_name}"',
                                  "Cache-Control": IMMUTABLE})
