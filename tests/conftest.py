@@ -7,7 +7,7 @@ import selectors
 import shutil
 import subprocess
 import sys
-import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -126,13 +126,52 @@ def client(app):
     return app.test_client()
 
 
+class ServerLog:
+    """What a server process writes to standard error, read by a thread as it comes, so a chatty server
+    never blocks on a full pipe; a test waits for the lines it expects (``wait_for``), never for a while."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._lines: list[str] = []
+        self._changed = threading.Condition()
+        self._ended = False
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self._stream:
+            with self._changed:
+                self._lines.append(line)
+                self._changed.notify_all()
+        with self._changed:
+            self._ended = True
+            self._changed.notify_all()
+
+    def lines(self) -> list[str]:
+        with self._changed:
+            return list(self._lines)
+
+    def wait_for(self, found, timeout: float) -> bool:
+        """Whether ``found(lines)`` became true (it is asked again at each new line) before ``timeout`` seconds
+        passed or the server closed its standard error."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._ended or found(self._lines), timeout)
+            return found(self._lines)
+
+    def close(self) -> None:
+        """Once the process has ended: read to the end (a query worker it left may hold the pipe a while)."""
+        self._reader.join(30)
+        if not self._reader.is_alive():
+            self._stream.close()
+
+
 class LiveServer:
     """A ``kosru-kg serve`` process on a free loopback port."""
 
-    def __init__(self, process: subprocess.Popen, url: str, log):
+    def __init__(self, process: subprocess.Popen, url: str, log: ServerLog):
         self.process = process
         self.url = url  # ends with "/"
-        self.log = log  # the server's stderr, kept open (and readable) until it stops
+        self.log = log  # the server's stderr, read as it comes until it stops
 
     def __call__(self, path: str = "") -> str:
         return self.url + path.lstrip("/")
@@ -140,12 +179,8 @@ class LiveServer:
 
 def start_server(*args: str, env: dict | None = None) -> LiveServer:
     command = [sys.executable, "-m", "kosru_kg", "serve", "--host", "127.0.0.1", "--port", "0", *args]
-    # A file, so a chatty server never blocks on a full pipe. The server appends through its own
-    # descriptor: one shared with the reader would share its offset, and a test's seek(0) would
-    # make the server's next line overwrite what it had written.
-    log = tempfile.NamedTemporaryFile(mode="r")
-    with open(log.name, "a") as server_stderr:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=server_stderr, text=True, env=env)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    log = ServerLog(process.stderr)
     selector = selectors.DefaultSelector()
     selector.register(process.stdout, selectors.EVENT_READ)
     while True:
@@ -154,8 +189,9 @@ def start_server(*args: str, env: dict | None = None) -> LiveServer:
             raise RuntimeError("kosru-kg serve did not announce its address in time")
         line = process.stdout.readline()
         if not line:
-            log.seek(0)
-            raise RuntimeError(f"kosru-kg serve exited with {process.wait()}: {log.read()}")
+            code = process.wait()
+            log.close()
+            raise RuntimeError(f"kosru-kg serve exited with {code}: {''.join(log.lines())}")
         if line.startswith("kosru-kg serving on "):
             selector.close()
             return LiveServer(process, line.split()[-1], log)
@@ -213,11 +249,3 @@ def published_oxigraph(oxigraph_publishing):
 def project_root() -> Path:
     return Path(__file__).resolve().parents[1]
 
-
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist's ``--dist loadgroup`` (pyproject.toml), a module's tests go to one worker together,
-    so its module-scoped fixtures (servers above all) are made once, and a module that checks a tally of its
-    own tests (test_fuzz) sees them all; a test or module marked ``spread`` is shared out case by case."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None and item.get_closest_marker("spread") is None:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
