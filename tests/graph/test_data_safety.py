@@ -2,6 +2,8 @@
 
 Each build here is a real process writing a real Oxigraph store. A build is killed (or paused) by a signal
 it sends itself from its progress report, so it stops exactly after the stage under test and nowhere else.
+What is built is a small slice of data/ (tests/data_slice.py): publishing is under test here, not the graph,
+and some forty builds of the whole data would take most of the suite's time.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from urllib.request import Request, urlopen
 
 import pytest
 from conftest import built_once, copy_store, start_server, stop_server
+from data_slice import write_slice
 from test_bad_data import edit_row
 
-from kosru_kg.graph.build import STAGES, compile_graph
+from kosru_kg.graph.build import STAGES, build, compile_graph
 from kosru_kg.graph.store import PublishStage, StoreLayout
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+SLICE = ("costa-rica", "kosovo", "serbia", "russia")  # the entities of the data built here; Costa Rica is edited
 
 # A build that sends itself the signal named in argv[2] the moment it reports the stage named in argv[1].
 SIGNALLED_BUILD = """
@@ -45,22 +49,29 @@ def count_triples(store) -> int:
     return int(next(iter(store.query(COUNT)))["n"].value)
 
 
-def data_variant(settings, target: Path, alt_label: str) -> Path:
-    """A copy of data/ with one more fact (an alternative label for Costa Rica), so its version differs."""
-    shutil.copytree(settings.data_dir, target)
+def data_variant(data: Path, target: Path, alt_label: str) -> Path:
+    """A copy of ``data`` with one more fact (an alternative label for Costa Rica), so its version differs."""
+    shutil.copytree(data, target)
     edit_row(target / "entities.csv", 0, alt_labels=alt_label)
     return target
 
 
 @pytest.fixture(scope="session")
-def baseline(settings, tmp_path_factory) -> StoreLayout:
-    """The session's version published over an older one, so the next build has a version to prune
-    (made once for the whole run: the tests below are shared out among pytest-xdist's workers)."""
+def data(settings, tmp_path_factory) -> Path:
+    """The slice of data/ the builds here build (made once for the run)."""
+    folder = built_once(tmp_path_factory, "data-safety-slice", lambda path: write_slice(settings.data_dir, path, SLICE))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def baseline(settings, data, tmp_path_factory) -> StoreLayout:
+    """The slice's version published over an older one, so the next build has a version to prune."""
 
     def make(folder: Path) -> None:
-        served = StoreLayout(settings.store)
-        manifest = served.manifest()
-        quads = list(served.open().quads_for_pattern(None, None, None, None))
+        built = StoreLayout(folder / "built")
+        build(settings.replace(data_dir=str(data), store=str(built.root)))
+        manifest = built.manifest()
+        quads = list(built.open().quads_for_pattern(None, None, None, None))
         layout = StoreLayout(folder / "store")
         layout.publish(quads, "older", triples=manifest.triples)
         layout.publish(quads, manifest.version, triples=manifest.triples)
@@ -69,12 +80,12 @@ def baseline(settings, tmp_path_factory) -> StoreLayout:
 
 
 @pytest.fixture(scope="session")
-def changed(settings, tmp_path_factory):
+def changed(settings, data, tmp_path_factory):
     """A data dir with one fact changed, and the version and triple count a build of it publishes."""
 
     def make(folder: Path) -> None:
-        data = data_variant(settings, folder / "data", "Republic of Costa Rica")
-        graph = compile_graph(settings.replace(data_dir=str(data)))
+        variant = data_variant(data, folder / "data", "Republic of Costa Rica")
+        graph = compile_graph(settings.replace(data_dir=str(variant)))
         (folder / "graph.json").write_text(json.dumps({"version": graph.version(),
                                                         "triples": len(graph.default_triples)}))
 
@@ -123,7 +134,6 @@ def assert_tidy(layout: StoreLayout, recorded_before: list[str]) -> set[str]:
     return stores
 
 
-@pytest.mark.spread  # fifteen real builds and as many kills: shared out among pytest-xdist's workers
 @pytest.mark.parametrize("stage", STAGES, ids=lambda stage: stage.name)
 def test_a_build_killed_at_any_stage_leaves_the_store_whole(stage, layout, changed):
     data, new_version, new_triples = changed
@@ -157,11 +167,11 @@ def test_the_build_command_reports_every_stage_in_order(layout, changed):
     assert_serves(layout, new_version, new_triples)
 
 
-def test_a_second_build_waits_for_the_one_publishing(layout, changed, settings, tmp_path):
+def test_a_second_build_waits_for_the_one_publishing(layout, changed, data, settings, tmp_path):
     """A build paused while writing holds the store's lock; another build waits for it, then publishes."""
     first_data, first_version, _ = changed
     recorded = [release.version for release in layout.releases()]
-    second_data = data_variant(settings, tmp_path / "data", "Costa Rica (republic)")
+    second_data = data_variant(data, tmp_path / "data", "Costa Rica (republic)")
     second_version = compile_graph(settings.replace(data_dir=str(second_data))).version()
     first = subprocess.Popen([sys.executable, "-c", SIGNALLED_BUILD, PublishStage.WRITING.name, "SIGSTOP"],
                              env=build_env(first_data, layout.root))
