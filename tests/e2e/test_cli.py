@@ -9,8 +9,6 @@ import sys
 
 from conftest import BASE
 
-from kosru_kg.graph.store import StoreLayout
-
 
 def kosru(*args, env=None):
     return subprocess.run([sys.executable, "-m", "kosru_kg", *args], capture_output=True, text=True, env=env)
@@ -84,7 +82,8 @@ def test_validate_passes_on_the_project_data():
     assert "conforms" in result.stdout
 
 
-def test_validate_exits_1_and_prints_the_report_on_a_violation(tmp_path, settings):
+def test_validate_exits_1_and_prints_the_report_on_a_violation(tmp_path, settings, data_slice):
+    """On the small slice of data/ (conftest.data_slice): checking it takes a second, the whole data's ten."""
     ontology = tmp_path / "ontology"
     shutil.copytree(settings.ontology_dir, ontology)
     shapes = ontology / "shapes.ttl"
@@ -96,7 +95,7 @@ def test_validate_exits_1_and_prints_the_report_on_a_violation(tmp_path, setting
         <http://www.w3.org/ns/shacl#maxCount> 0 ;
         <http://www.w3.org/ns/shacl#message> "test: Kosovo may not have a label" ] .
 """, encoding="utf-8")
-    result = kosru("validate", env={**os.environ, "KOSRU_ONTOLOGY_DIR": str(ontology)})
+    result = kosru("validate", env={**os.environ, "KOSRU_ONTOLOGY_DIR": str(ontology), "KOSRU_DATA_DIR": str(data_slice)})
     assert result.returncode == 1
     assert "1 violation(s)" in result.stderr
     assert "entities.csv:" in result.stderr and "test: Kosovo may not have a label" in result.stderr
@@ -116,12 +115,14 @@ def test_build_reports_bad_data_and_keeps_the_store(tmp_path, settings, store_co
     assert (store / "current").resolve() == version
 
 
-def test_diff_prints_the_changes_between_two_built_versions(tmp_path, settings, store_copy):
+def test_diff_prints_the_changes_between_two_built_versions(tmp_path, data_slice):
+    """Two builds of the small slice of data/ (conftest.data_slice), a few seconds each, not a minute."""
     data = tmp_path / "data"
-    shutil.copytree(settings.data_dir, data)
-    store = store_copy  # the first version: the session's build of data/ as it is, copied
+    shutil.copytree(data_slice, data)
+    store = tmp_path / "store"
     env = {**os.environ, "KOSRU_DATA_DIR": str(data)}
-    old = StoreLayout(store).manifest().version
+    first = kosru("build", "--store", str(store), env=env)
+    assert first.returncode == 0, first.stderr
     entities = data / "entities.csv"
     header, costa_rica, *rest = entities.read_text(encoding="utf-8").split("\n")
     assert costa_rica.startswith("costa-rica,")
@@ -132,7 +133,7 @@ def test_diff_prints_the_changes_between_two_built_versions(tmp_path, settings, 
     entities.write_text("\n".join([header, ",".join(cells), *rest]), encoding="utf-8")
     second = kosru("build", "--store", str(store), env=env)
     assert second.returncode == 0, second.stderr
-    new = second.stdout.split()[2].rstrip(":")
+    old, new = (line.split()[2].rstrip(":") for line in (first.stdout, second.stdout))
     assert old != new
     # The build archived every dump of each version, beside the published store.
     for version in (old, new):

@@ -49,7 +49,9 @@ def test_ontology_is_in_its_own_named_graph(store):
     )
 
 
-def test_a_shape_violation_publishes_nothing(settings, tmp_path, store_copy):
+def test_a_shape_violation_publishes_nothing(settings, tmp_path, store_copy, data_slice):
+    """Over a copy of the session's store, a build of the small slice of data/ (checking it takes a second,
+    the whole data's ten) that a shape added to the ontology finds at fault."""
     layout = StoreLayout(store_copy)
     before = layout.manifest()
     ontology = tmp_path / "ontology"
@@ -65,7 +67,7 @@ def test_a_shape_violation_publishes_nothing(settings, tmp_path, store_copy):
         <http://www.w3.org/ns/shacl#message> "test: impossible" ] .
 """, encoding="utf-8")
     with pytest.raises(ValidationFailed) as caught:
-        build(settings.replace(store=str(layout.root), ontology_dir=str(ontology)))
+        build(settings.replace(store=str(layout.root), ontology_dir=str(ontology), data_dir=str(data_slice)))
     assert "test: impossible" in str(caught.value)
     assert "positions.csv:" in str(caught.value)  # violations name the data row
     assert layout.manifest() == before

@@ -12,7 +12,7 @@ import shutil
 from html.parser import HTMLParser
 
 import pytest
-from conftest import BASE, copy_store
+from conftest import BASE
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 
 from kosru_kg import formats
@@ -41,22 +41,22 @@ def set_alt_labels(path, text: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def history(settings, tmp_path_factory):
+def history(settings, data_slice, tmp_path_factory):
     """Three versions built one after another from changed data; what each served while current.
 
-    The first is the session's build of data/ as it is, copied; the other two are built over it."""
+    The data is the small slice of data/ (conftest.data_slice): versions are under test, not the graph,
+    and three builds of the whole data take a minute."""
     root = tmp_path_factory.mktemp("versions")
     data = root / "data"
-    shutil.copytree(settings.data_dir, data)
-    built = settings.replace(store=str(copy_store(settings.store, root / "store")), data_dir=str(data))
+    shutil.copytree(data_slice, data)
+    built = settings.replace(store=str(root / "store"), data_dir=str(data))
     layout = StoreLayout(built.store)
     app = backend = None
     versions, served = [], {}
     for alt_label in (None, "Republic of Costa Rica", "Costa Rica (republic)"):
         if alt_label:
             set_alt_labels(data / "entities.csv", alt_label)
-            build(built)
-        version = layout.manifest().version
+        version = build(built).version
         backend = backend or EmbeddedBackend(layout, built)
         app = app or create_app(built, backend)  # one app: it serves each new version as it is published
         client = app.test_client()
