@@ -226,10 +226,17 @@ def stop_server(server: LiveServer) -> None:
     server.log.close()
 
 
+# The shared live server's query time limit: a hang guard, not a limit under test (test_deadlines has its
+# own servers for that). At the default 20 s, the slowest canned question (recognitions-as-of, 8-10 s
+# alone) was cut short with a 503 when the machine was busy.
+LIVE_SERVER_QUERY_TIMEOUT = "300"
+
+
 @pytest.fixture(scope="session")
 def live_server(settings):
     """A real server process serving the session's store."""
-    server = start_server("--store", str(settings.store))
+    server = start_server("--store", str(settings.store),
+                          env={**os.environ, "KOSRU_QUERY_TIMEOUT": LIVE_SERVER_QUERY_TIMEOUT})
     yield server
     stop_server(server)
 
