@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import selectors
+import shutil
 import subprocess
 import sys
-import tempfile
+import threading
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from kosru_kg.config import Settings, from_environment
 from kosru_kg.graph.build import build
@@ -42,12 +45,70 @@ SELECT ?text ?kind ?resource ?description WHERE {
 SERVER_START_TIMEOUT = 120  # seconds to wait for the "serving on" line; a hang fails, it never sleeps
 
 
+def run_root(tmp_path_factory) -> Path:
+    """The temporary folder of the whole run: under pytest-xdist, the one all workers' folders are in."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def built_once(tmp_path_factory, name: str, make) -> Path:
+    """``run_root/name``, made by ``make(path)`` once for the whole run.
+
+    Under pytest-xdist every worker has its own session fixtures, so the first worker to ask makes
+    it under a file lock and the others wait for it, then share it; ``make`` writes aside and the
+    folder is renamed into place once whole, so a folder that exists is finished.
+    """
+    root = run_root(tmp_path_factory)
+    target = root / name
+    with FileLock(root / f"{name}.lock"):
+        if not target.is_dir():
+            building = root / f"{name}.building"
+            shutil.rmtree(building, ignore_errors=True)
+            make(building)
+            os.rename(building, target)
+    return target
+
+
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory) -> Settings:
-    """Settings from the environment (the suite runs under any KOSRU_BASE_IRI), the store built once in a temporary directory."""
-    settings = from_environment().replace(store=str(tmp_path_factory.mktemp("store")))
-    build(settings)
-    return settings
+    """Settings from the environment (the suite runs under any KOSRU_BASE_IRI), the store built once for the
+    whole run in a temporary directory. Tests only read it: one that needs a store to rebuild or change
+    copies it (``store_copy``) instead of building again."""
+    base = from_environment()
+    store = built_once(tmp_path_factory, "store", lambda path: build(base.replace(store=str(path))))
+    return base.replace(store=str(store))
+
+
+@pytest.fixture(scope="session")
+def rebuilt(settings, tmp_path_factory) -> Settings:
+    """A second build of the same data into a store of its own, once for the run: what the determinism
+    tests (test_store, test_export) compare with the session's store."""
+    store = built_once(tmp_path_factory, "rebuilt-store", lambda path: build(settings.replace(store=str(path))))
+    return settings.replace(store=str(store))
+
+
+# The entities of the small slice of data/ (data_slice.py) that tests of what a build does build, where the
+# whole data would only make them slower; Costa Rica is first, the row tests edit to make a new version.
+SLICE = ("costa-rica", "kosovo", "serbia", "russia")
+
+
+@pytest.fixture(scope="session")
+def data_slice(settings, tmp_path_factory) -> Path:
+    """A small, valid slice of data/ (tests/data_slice.py), made once for the run; copy it to change it."""
+    from data_slice import write_slice  # it imports nothing of this module
+
+    return built_once(tmp_path_factory, "data-slice", lambda path: write_slice(settings.data_dir, path, SLICE))
+
+
+@pytest.fixture()
+def store_copy(settings, tmp_path) -> Path:
+    """A private copy of the session's store (``current`` stays a relative link), to build into or change."""
+    return copy_store(settings.store, tmp_path / "store")
+
+
+def copy_store(source, target: Path) -> Path:
+    shutil.copytree(source, target, symlinks=True)
+    return target
 
 
 @pytest.fixture(scope="session")
@@ -78,13 +139,52 @@ def client(app):
     return app.test_client()
 
 
+class ServerLog:
+    """What a server process writes to standard error, read by a thread as it comes, so a chatty server
+    never blocks on a full pipe; a test waits for the lines it expects (``wait_for``), never for a while."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._lines: list[str] = []
+        self._changed = threading.Condition()
+        self._ended = False
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self._stream:
+            with self._changed:
+                self._lines.append(line)
+                self._changed.notify_all()
+        with self._changed:
+            self._ended = True
+            self._changed.notify_all()
+
+    def lines(self) -> list[str]:
+        with self._changed:
+            return list(self._lines)
+
+    def wait_for(self, found, timeout: float) -> bool:
+        """Whether ``found(lines)`` became true (it is asked again at each new line) before ``timeout`` seconds
+        passed or the server closed its standard error."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._ended or found(self._lines), timeout)
+            return found(self._lines)
+
+    def close(self) -> None:
+        """Once the process has ended: read to the end (a query worker it left may hold the pipe a while)."""
+        self._reader.join(30)
+        if not self._reader.is_alive():
+            self._stream.close()
+
+
 class LiveServer:
     """A ``kosru-kg serve`` process on a free loopback port."""
 
-    def __init__(self, process: subprocess.Popen, url: str, log):
+    def __init__(self, process: subprocess.Popen, url: str, log: ServerLog):
         self.process = process
         self.url = url  # ends with "/"
-        self.log = log  # the server's stderr, kept open (and readable) until it stops
+        self.log = log  # the server's stderr, read as it comes until it stops
 
     def __call__(self, path: str = "") -> str:
         return self.url + path.lstrip("/")
@@ -92,12 +192,8 @@ class LiveServer:
 
 def start_server(*args: str, env: dict | None = None) -> LiveServer:
     command = [sys.executable, "-m", "kosru_kg", "serve", "--host", "127.0.0.1", "--port", "0", *args]
-    # A file, so a chatty server never blocks on a full pipe. The server appends through its own
-    # descriptor: one shared with the reader would share its offset, and a test's seek(0) would
-    # make the server's next line overwrite what it had written.
-    log = tempfile.NamedTemporaryFile(mode="r")
-    with open(log.name, "a") as server_stderr:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=server_stderr, text=True, env=env)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    log = ServerLog(process.stderr)
     selector = selectors.DefaultSelector()
     selector.register(process.stdout, selectors.EVENT_READ)
     while True:
@@ -106,8 +202,9 @@ def start_server(*args: str, env: dict | None = None) -> LiveServer:
             raise RuntimeError("kosru-kg serve did not announce its address in time")
         line = process.stdout.readline()
         if not line:
-            log.seek(0)
-            raise RuntimeError(f"kosru-kg serve exited with {process.wait()}: {log.read()}")
+            code = process.wait()
+            log.close()
+            raise RuntimeError(f"kosru-kg serve exited with {code}: {''.join(log.lines())}")
         if line.startswith("kosru-kg serving on "):
             selector.close()
             return LiveServer(process, line.split()[-1], log)
@@ -129,10 +226,17 @@ def stop_server(server: LiveServer) -> None:
     server.log.close()
 
 
+# The shared live server's query time limit: a hang guard, not a limit under test (test_deadlines has its
+# own servers for that). At the default 20 s, the slowest canned question (recognitions-as-of, 8-10 s
+# alone) was cut short with a 503 when the machine was busy.
+LIVE_SERVER_QUERY_TIMEOUT = "300"
+
+
 @pytest.fixture(scope="session")
 def live_server(settings):
     """A real server process serving the session's store."""
-    server = start_server("--store", str(settings.store))
+    server = start_server("--store", str(settings.store),
+                          env={**os.environ, "KOSRU_QUERY_TIMEOUT": LIVE_SERVER_QUERY_TIMEOUT})
     yield server
     stop_server(server)
 
@@ -164,3 +268,4 @@ def published_oxigraph(oxigraph_publishing):
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return Path(__file__).resolve().parents[1]
+

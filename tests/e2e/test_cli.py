@@ -82,7 +82,8 @@ def test_validate_passes_on_the_project_data():
     assert "conforms" in result.stdout
 
 
-def test_validate_exits_1_and_prints_the_report_on_a_violation(tmp_path, settings):
+def test_validate_exits_1_and_prints_the_report_on_a_violation(tmp_path, settings, data_slice):
+    """On the small slice of data/ (conftest.data_slice): checking it takes a second, the whole data's ten."""
     ontology = tmp_path / "ontology"
     shutil.copytree(settings.ontology_dir, ontology)
     shapes = ontology / "shapes.ttl"
@@ -94,19 +95,18 @@ def test_validate_exits_1_and_prints_the_report_on_a_violation(tmp_path, setting
         <http://www.w3.org/ns/shacl#maxCount> 0 ;
         <http://www.w3.org/ns/shacl#message> "test: Kosovo may not have a label" ] .
 """, encoding="utf-8")
-    result = kosru("validate", env={**os.environ, "KOSRU_ONTOLOGY_DIR": str(ontology)})
+    result = kosru("validate", env={**os.environ, "KOSRU_ONTOLOGY_DIR": str(ontology), "KOSRU_DATA_DIR": str(data_slice)})
     assert result.returncode == 1
     assert "1 violation(s)" in result.stderr
     assert "entities.csv:" in result.stderr and "test: Kosovo may not have a label" in result.stderr
 
 
-def test_build_reports_bad_data_and_keeps_the_store(tmp_path, settings):
+def test_build_reports_bad_data_and_keeps_the_store(tmp_path, settings, store_copy):
     data = tmp_path / "data"
     shutil.copytree(settings.data_dir, data)
     with (data / "entities.csv").open("a", encoding="utf-8") as handle:
         handle.write("kosovo,State,Kosovo again,,,,,,,article,,\n")
-    store = tmp_path / "store"
-    assert kosru("build", "--store", str(store)).returncode == 0
+    store = store_copy  # a built store: the session's, copied
     version = (store / "current").resolve()
     result = kosru("build", "--store", str(store), env={**os.environ, "KOSRU_DATA_DIR": str(data)})
     assert result.returncode == 1
@@ -115,9 +115,10 @@ def test_build_reports_bad_data_and_keeps_the_store(tmp_path, settings):
     assert (store / "current").resolve() == version
 
 
-def test_diff_prints_the_changes_between_two_built_versions(tmp_path, settings):
+def test_diff_prints_the_changes_between_two_built_versions(tmp_path, data_slice):
+    """Two builds of the small slice of data/ (conftest.data_slice), a few seconds each, not a minute."""
     data = tmp_path / "data"
-    shutil.copytree(settings.data_dir, data)
+    shutil.copytree(data_slice, data)
     store = tmp_path / "store"
     env = {**os.environ, "KOSRU_DATA_DIR": str(data)}
     first = kosru("build", "--store", str(store), env=env)

@@ -1,12 +1,14 @@
 """Queries run under a deadline in worker processes that are really killed, against real servers.
 
 Three servers, each set up for what it shows: a short server-wide limit with one query at a
-time; a long limit where clients ask for less; one worker whose death can be watched.
+time; a long limit where clients ask for less; one worker whose death can be watched (and one more
+of that kind for the test that kills the server's web worker).
 """
 
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import os
 import select
@@ -47,18 +49,37 @@ def roomy(settings):
     stop_server(server)
 
 
-def one_worker_server(settings, query_timeout: float):
-    """A fresh server with one query worker, started by a first query, so its pid is known."""
-    server = server_with(settings, query_timeout=query_timeout, max_queries=1)
-    assert ask(server, FAST)[0] == 200
-    [worker] = query_workers(server.process.pid)
-    yield server, worker
+@pytest.fixture(scope="module")
+def one_worker(settings):
+    """A server with one query worker and a 120 s limit, for the tests that watch what becomes of that worker."""
+    server = server_with(settings, query_timeout=120, max_queries=1)
+    yield server
     stop_server(server)
 
 
+UNCACHED = itertools.count(1)
+
+
+def its_worker(server) -> int:
+    """The pid of a one-worker server's query worker, started now by a query no earlier one answered (so
+    not from the cache) if the worker before was killed or has ended."""
+    assert ask(server, f"SELECT * WHERE {{ ?s ?p ?o }} LIMIT {next(UNCACHED)}")[0] == 200
+    [worker] = query_workers(server.process.pid)
+    return worker
+
+
 @pytest.fixture()
-def single(settings):
-    yield from one_worker_server(settings, 120)
+def single(one_worker):
+    """The one-worker server (shared by the module) and its worker as the test begins."""
+    return one_worker, its_worker(one_worker)
+
+
+@pytest.fixture()
+def dying(settings):
+    """A one-worker server of the test's own, for a test that kills its web worker."""
+    server = server_with(settings, query_timeout=120, max_queries=1)
+    yield server, its_worker(server)
+    stop_server(server)
 
 
 def connect(server) -> http.client.HTTPConnection:
@@ -232,9 +253,9 @@ def test_a_client_that_hangs_up_while_an_answer_streams_frees_its_query(single):
     assert exits_within(worker, WATCH_SECONDS)
 
 
-def test_a_query_whose_server_dies_ends_with_it(single):
+def test_a_query_whose_server_dies_ends_with_it(dying):
     """A web worker killed mid-query (a crash, or a kill at shutdown) takes its running query with it."""
-    server, worker = single
+    server, worker = dying
     url = urllib.parse.urlsplit(server.url)
     with socket.create_connection((url.hostname, url.port)) as connection:
         target = "/sparql?" + urllib.parse.urlencode({"query": ENDLESS})
@@ -244,15 +265,10 @@ def test_a_query_whose_server_dies_ends_with_it(single):
         assert exits_within(worker, WATCH_SECONDS)  # not two minutes later, at its alarm
 
 
-@pytest.fixture()
-def single_short(settings):
-    """One query worker and a 3 s limit: a query nobody waits for any more runs out soon."""
-    yield from one_worker_server(settings, 3)
-
-
-def test_a_client_that_hangs_up_before_its_answer_starts_frees_its_query_at_the_deadline(single_short):
-    """Granian's WSGI interface does not show the app the client's socket, so the deadline frees it."""
-    server, worker = single_short
+def test_a_client_that_hangs_up_before_its_answer_starts_frees_its_query_at_the_deadline(strict):
+    """Granian's WSGI interface does not show the app the client's socket, so the deadline frees it (the
+    strict server's: one query worker, a 2 s limit, so a query nobody waits for any more runs out soon)."""
+    server, worker = strict, its_worker(strict)
     url = urllib.parse.urlsplit(server.url)
     with socket.create_connection((url.hostname, url.port)) as connection:
         target = "/sparql?" + urllib.parse.urlencode({"query": ENDLESS})

@@ -2,6 +2,8 @@
 
 Each build here is a real process writing a real Oxigraph store. A build is killed (or paused) by a signal
 it sends itself from its progress report, so it stops exactly after the stage under test and nowhere else.
+What is built is a small slice of data/ (conftest.data_slice): publishing is under test here, not the graph,
+and some forty builds of the whole data would take most of the suite's time.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -19,10 +22,10 @@ from urllib.parse import quote
 from urllib.request import Request, urlopen
 
 import pytest
-from conftest import start_server, stop_server
+from conftest import built_once, copy_store, start_server, stop_server
 from test_bad_data import edit_row
 
-from kosru_kg.graph.build import STAGES, compile_graph
+from kosru_kg.graph.build import STAGES, build, compile_graph
 from kosru_kg.graph.store import StoreLayout, StoreStage
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -45,38 +48,54 @@ def count_triples(store) -> int:
     return int(next(iter(store.query(COUNT)))["n"].value)
 
 
-def data_variant(settings, target: Path, alt_label: str) -> Path:
-    """A copy of data/ with one more fact (an alternative label for Costa Rica), so its version differs."""
-    shutil.copytree(settings.data_dir, target)
+def data_variant(data: Path, target: Path, alt_label: str) -> Path:
+    """A copy of ``data`` with one more fact (an alternative label for Costa Rica), so its version differs."""
+    shutil.copytree(data, target)
     edit_row(target / "entities.csv", 0, alt_labels=alt_label)
     return target
 
 
-@pytest.fixture(scope="module")
-def baseline(settings, tmp_path_factory) -> StoreLayout:
-    """The session's version published over an older one, so the next build has a version to prune."""
-    served = StoreLayout(settings.store)
-    manifest = served.manifest()
-    quads = list(served.open().quads_for_pattern(None, None, None, None))
-    layout = StoreLayout(tmp_path_factory.mktemp("baseline") / "store")
-    layout.make_current(quads, "older", triples=manifest.triples)
-    layout.make_current(quads, manifest.version, triples=manifest.triples)
-    return layout
+@pytest.fixture(scope="session")
+def data(data_slice) -> Path:
+    """What the builds here build: the slice of data/."""
+    return data_slice
 
 
-@pytest.fixture(scope="module")
-def changed(settings, tmp_path_factory):
+@pytest.fixture(scope="session")
+def baseline(settings, data, tmp_path_factory) -> StoreLayout:
+    """The slice's version published over an older one, so the next build has a version to prune."""
+
+    def make(folder: Path) -> None:
+        built = StoreLayout(folder / "built")
+        build(settings.replace(data_dir=str(data), store=str(built.root)))
+        manifest = built.manifest()
+        quads = list(built.open().quads_for_pattern(None, None, None, None))
+        layout = StoreLayout(folder / "store")
+        layout.make_current(quads, "older", triples=manifest.triples)
+        layout.make_current(quads, manifest.version, triples=manifest.triples)
+
+    return StoreLayout(built_once(tmp_path_factory, "data-safety-baseline", make) / "store")
+
+
+@pytest.fixture(scope="session")
+def changed(settings, data, tmp_path_factory):
     """A data dir with one fact changed, and the version and triple count a build of it publishes."""
-    data = data_variant(settings, tmp_path_factory.mktemp("changed") / "data", "Republic of Costa Rica")
-    graph = compile_graph(settings.replace(data_dir=str(data)))
-    return data, graph.version(), len(graph.default_triples)
+
+    def make(folder: Path) -> None:
+        variant = data_variant(data, folder / "data", "Republic of Costa Rica")
+        graph = compile_graph(settings.replace(data_dir=str(variant)))
+        (folder / "graph.json").write_text(json.dumps({"version": graph.version(),
+                                                        "triples": len(graph.default_triples)}))
+
+    folder = built_once(tmp_path_factory, "data-safety-changed", make)
+    graph = json.loads((folder / "graph.json").read_text())
+    return folder / "data", graph["version"], graph["triples"]
 
 
 @pytest.fixture()
 def layout(baseline, tmp_path) -> StoreLayout:
     """A private copy of the baseline store."""
-    shutil.copytree(baseline.root, tmp_path / "store", symlinks=True)
-    return StoreLayout(tmp_path / "store")
+    return StoreLayout(copy_store(baseline.root, tmp_path / "store"))
 
 
 def build_env(data: Path, store: Path) -> dict:
@@ -88,8 +107,10 @@ def build_command(store: Path) -> list[str]:
 
 
 def reported_stages(stderr: str) -> list[str]:
-    """The stage values of a build's ``build: <stage>: <detail>`` lines, in order."""
-    return [line.split(": ")[1] for line in stderr.splitlines() if line.startswith("build: ")]
+    """The stage values of a build's ``build: <stage>: <detail>`` lines, in order; not the heartbeat that
+    repeats a line with ``(still working, N s in)`` when a stage takes a while (on a busy machine, any may)."""
+    return [line.split(": ")[1] for line in stderr.splitlines()
+            if line.startswith("build: ") and not re.search(r" \(still working, \d+ s in\)$", line)]
 
 
 def assert_serves(layout: StoreLayout, version: str, triples: int) -> None:
@@ -146,11 +167,11 @@ def test_the_build_command_reports_every_stage_in_order(layout, changed):
     assert_serves(layout, new_version, new_triples)
 
 
-def test_a_second_build_waits_for_the_one_publishing(layout, changed, settings, tmp_path):
+def test_a_second_build_waits_for_the_one_publishing(layout, changed, data, settings, tmp_path):
     """A build paused while writing holds the store's lock; another build waits for it, then publishes."""
     first_data, first_version, _ = changed
     recorded = [release.version for release in layout.releases()]
-    second_data = data_variant(settings, tmp_path / "data", "Costa Rica (republic)")
+    second_data = data_variant(data, tmp_path / "data", "Costa Rica (republic)")
     second_version = compile_graph(settings.replace(data_dir=str(second_data))).version()
     first = subprocess.Popen([sys.executable, "-c", SIGNALLED_BUILD, StoreStage.WRITING.name, "SIGSTOP"],
                              env=build_env(first_data, layout.root))

@@ -13,9 +13,8 @@ from conftest import BASE
 from pyoxigraph import CanonicalizationAlgorithm, Dataset, DefaultGraph, Literal, NamedNode, Quad
 
 from kosru_kg import formats
-from kosru_kg.graph.build import ValidationFailed, build, compile_graph
+from kosru_kg.graph.build import ValidationFailed, build
 from kosru_kg.graph.store import StoreLayout, StoreMissing, StoreStage
-from kosru_kg.vocab import Minter
 
 
 def canonical(layout: StoreLayout) -> Dataset:
@@ -25,11 +24,16 @@ def canonical(layout: StoreLayout) -> Dataset:
     return dataset
 
 
-def test_building_twice_gives_isomorphic_graphs(settings, tmp_path):
-    first = StoreLayout(tmp_path / "a")
-    second = StoreLayout(tmp_path / "b")
-    build(settings.replace(store=str(first.root)))
-    build(settings.replace(store=str(second.root)))
+@pytest.fixture(scope="module")
+def quads(store) -> list:
+    """The session store's quads: what the publishing tests below publish (their content does not matter)."""
+    return list(store.quads_for_pattern(None, None, None, None))
+
+
+def test_building_twice_gives_isomorphic_graphs(settings, rebuilt):
+    """The session's store and a second build of the same data (``rebuilt``)."""
+    first = StoreLayout(settings.store)
+    second = StoreLayout(rebuilt.store)
     assert first.manifest().version == second.manifest().version
     assert canonical(first) == canonical(second)
 
@@ -47,9 +51,10 @@ def test_ontology_is_in_its_own_named_graph(store):
     )
 
 
-def test_a_shape_violation_publishes_nothing(settings, tmp_path):
-    layout = StoreLayout(tmp_path / "store")
-    build(settings.replace(store=str(layout.root)))
+def test_a_shape_violation_publishes_nothing(settings, tmp_path, store_copy, data_slice):
+    """Over a copy of the session's store, a build of the small slice of data/ (checking it takes a second,
+    the whole data's ten) that a shape added to the ontology finds at fault."""
+    layout = StoreLayout(store_copy)
     before = layout.manifest()
     ontology = tmp_path / "ontology"
     shutil.copytree(settings.ontology_dir, ontology)
@@ -64,7 +69,7 @@ def test_a_shape_violation_publishes_nothing(settings, tmp_path):
         <http://www.w3.org/ns/shacl#message> "test: impossible" ] .
 """, encoding="utf-8")
     with pytest.raises(ValidationFailed) as caught:
-        build(settings.replace(store=str(layout.root), ontology_dir=str(ontology)))
+        build(settings.replace(store=str(layout.root), ontology_dir=str(ontology), data_dir=str(data_slice)))
     assert "test: impossible" in str(caught.value)
     assert "positions.csv:" in str(caught.value)  # violations name the data row
     assert layout.manifest() == before
@@ -81,12 +86,11 @@ def archive_named(n: int):
     return write
 
 
-def test_old_stores_are_pruned_but_current_stays_and_every_archive_is_kept(settings, tmp_path):
-    layout = StoreLayout(tmp_path / "store")
-    first = build(settings.replace(store=str(layout.root)))
-    graph = compile_graph(settings)
+def test_old_stores_are_pruned_but_current_stays_and_every_archive_is_kept(store_copy, quads):
+    layout = StoreLayout(store_copy)  # a build: the session's, copied
+    first = layout.manifest()
     for n in range(3):
-        layout.make_current(graph.quads(Minter(settings.base_iri)), f"test{n}", triples=0, archive=archive_named(n))
+        layout.make_current(quads, f"test{n}", triples=0, archive=archive_named(n))
     names = sorted(p.name for p in layout.versions.iterdir() if p.is_dir())
     assert names == ["test1", "test2"]
     assert layout.manifest().version == "test2"
@@ -96,11 +100,10 @@ def test_old_stores_are_pruned_but_current_stays_and_every_archive_is_kept(setti
     assert sorted(p.name for p in layout.dumps.joinpath(first.version).iterdir()) == sorted(f.file_name for f in formats.DUMPS)
 
 
-def test_a_version_is_recorded_once_with_the_date_it_was_first_published(settings, tmp_path):
+def test_a_version_is_recorded_once_with_the_date_it_was_first_published(tmp_path, quads):
     layout = StoreLayout(tmp_path / "store")
-    graph = compile_graph(settings)
     for version in ("a", "b", "a"):
-        layout.make_current(graph.quads(Minter(settings.base_iri)), version, triples=7)
+        layout.make_current(quads, version, triples=7)
     releases = layout.releases()
     assert [r.version for r in releases] == ["a", "b"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", releases[0].published)
@@ -108,18 +111,17 @@ def test_a_version_is_recorded_once_with_the_date_it_was_first_published(setting
     assert layout.manifest().version == "a"
 
 
-def test_a_version_switched_to_but_not_recorded_is_recorded_by_the_next_build(settings, tmp_path):
+def test_a_version_switched_to_but_not_recorded_is_recorded_by_the_next_build(tmp_path, quads):
     layout = StoreLayout(tmp_path / "store")
-    graph = compile_graph(settings)
 
     def die_after_switching(stage, detail):
         if stage is StoreStage.SWITCHED:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        layout.make_current(graph.quads(Minter(settings.base_iri)), "a", triples=7, progress=die_after_switching)
+        layout.make_current(quads, "a", triples=7, progress=die_after_switching)
     assert layout.manifest().version == "a" and layout.releases() == []
-    layout.make_current(graph.quads(Minter(settings.base_iri)), "b", triples=7)
+    layout.make_current(quads, "b", triples=7)
     assert [r.version for r in layout.releases()] == ["a", "b"]
 
 

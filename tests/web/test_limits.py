@@ -5,13 +5,14 @@ from __future__ import annotations
 import dataclasses
 import http.client
 import json
-import time
 import urllib.parse
 
 import pytest
 
 from kosru_kg.config import ConfigError
 from kosru_kg.web import create_app
+
+HANG_GUARD = 30  # seconds a log line may take to appear before the test fails; never waited out when all is well
 
 QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
@@ -113,21 +114,19 @@ def test_a_request_line_beyond_the_http_servers_buffer_is_refused_without_a_serv
     assert status is None or 400 <= status < 500
 
 
-def logged(server, marker: str, count: int, within: float = 10.0) -> list[dict]:
+def logged(server, marker: str, count: int) -> list[dict]:
     """``count`` log records from the first whose query holds ``marker``, once they are written.
 
     A request's line is written when its answer's iterable is closed, which the HTTP server may
-    do just after the last byte has left: the lines are awaited (bounded), not assumed.
+    do just after the last byte has left: the lines are awaited (as the server writes them), not assumed.
     """
-    deadline = time.monotonic() + within
-    while True:
-        server.log.seek(0)
-        records = [json.loads(line) for line in server.log if line.startswith("{")]
+    def ours(lines: list[str]) -> list[dict]:
+        records = [json.loads(line) for line in lines if line.startswith("{")]
         at = next((n for n, r in enumerate(records) if marker in r.get("query", "")), len(records))
-        ours = records[at:at + count]  # from the first marked line on: a refused query's line names no query
-        if len(ours) == count or time.monotonic() > deadline:
-            return ours
-        time.sleep(0.02)  # polling the file for a condition, bounded by the deadline
+        return records[at:at + count]  # from the first marked line on: a refused query's line names no query
+
+    server.log.wait_for(lambda lines: len(ours(lines)) == count, timeout=HANG_GUARD)
+    return ours(server.log.lines())
 
 
 def test_each_request_logs_one_json_line_with_its_duration_and_outcome(live_server):

@@ -41,11 +41,14 @@ def set_alt_labels(path, text: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def history(settings, tmp_path_factory):
-    """Three versions built one after another from changed data; what each served while current."""
+def history(settings, data_slice, tmp_path_factory):
+    """Three versions built one after another from changed data; what each served while current.
+
+    The data is the small slice of data/ (conftest.data_slice): versions are under test, not the graph,
+    and three builds of the whole data take a minute."""
     root = tmp_path_factory.mktemp("versions")
     data = root / "data"
-    shutil.copytree(settings.data_dir, data)
+    shutil.copytree(data_slice, data)
     built = settings.replace(store=str(root / "store"), data_dir=str(data))
     layout = StoreLayout(built.store)
     app = backend = None

@@ -22,7 +22,10 @@ WHERE {{
   {{ ?resource ?p ?o }}
   UNION {{ ?s ?q ?resource }}
   UNION {{
-    {{ ?resource ?linked ?any }} UNION {{ ?resource ?any ?linked }} UNION {{ ?linked ?any ?resource }} UNION {{ ?any ?linked ?resource }}
+    # The linked resources first, each once: joined the other way round, the engine read every name in
+    # the graph for each description (55 ms for any resource at 17,000 triples; 3 ms this way).
+    {{ SELECT DISTINCT ?resource ?linked WHERE {{
+      {{ ?resource ?linked ?any }} UNION {{ ?resource ?any ?linked }} UNION {{ ?linked ?any ?resource }} UNION {{ ?any ?linked ?resource }} }} }}
     VALUES ?naming {{ {" ".join(str(p) for p in (*NAMING, SUMMARY))} }}
     ?linked ?naming ?name
   }}
