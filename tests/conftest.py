@@ -116,9 +116,16 @@ def layout(settings) -> StoreLayout:
     return StoreLayout(settings.store)
 
 
+# The query time limit of the shared backend, app and live server: a hang guard, not a limit under test
+# (test_deadlines and the tests that set query_timeout have their own). At the default 20 s, the slowest
+# canned question (recognitions-as-of with its count checks, 8-10 s alone) was cut short with a 503 when
+# the machine was busy.
+HANG_GUARD_SECONDS = "300"
+
+
 @pytest.fixture(scope="session")
 def backend(settings, layout) -> EmbeddedBackend:
-    backend = EmbeddedBackend(layout, settings)
+    backend = EmbeddedBackend(layout, settings.replace(query_timeout=HANG_GUARD_SECONDS))
     yield backend
     backend.close()
 
@@ -131,7 +138,7 @@ def store(layout):
 
 @pytest.fixture(scope="session")
 def app(settings, backend):
-    return create_app(settings, backend)
+    return create_app(settings.replace(query_timeout=HANG_GUARD_SECONDS), backend)
 
 
 @pytest.fixture()
@@ -226,17 +233,11 @@ def stop_server(server: LiveServer) -> None:
     server.log.close()
 
 
-# The shared live server's query time limit: a hang guard, not a limit under test (test_deadlines has its
-# own servers for that). At the default 20 s, the slowest canned question (recognitions-as-of, 8-10 s
-# alone) was cut short with a 503 when the machine was busy.
-LIVE_SERVER_QUERY_TIMEOUT = "300"
-
-
 @pytest.fixture(scope="session")
 def live_server(settings):
     """A real server process serving the session's store."""
     server = start_server("--store", str(settings.store),
-                          env={**os.environ, "KOSRU_QUERY_TIMEOUT": LIVE_SERVER_QUERY_TIMEOUT})
+                          env={**os.environ, "KOSRU_QUERY_TIMEOUT": HANG_GUARD_SECONDS})
     yield server
     stop_server(server)
 

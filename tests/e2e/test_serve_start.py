@@ -76,6 +76,5 @@ def test_a_store_that_cannot_be_read_is_one_line_and_exit_status_2(store, tmp_pa
 
 
 def test_warming_up_logs_no_failed_request(live_server):
-    live_server.log.seek(0)
-    outcomes = [json.loads(line)["outcome"] for line in live_server.log if line.startswith("{")]
+    outcomes = [json.loads(line)["outcome"] for line in live_server.log.lines() if line.startswith("{")]
     assert outcomes and set(outcomes) == {"ok"}
