@@ -1,8 +1,8 @@
 """Remote-backend benchmark: the canned questions through the embedded store and through ``oxigraph serve``, in one run.
 
 Builds the graph into a temporary store, starts ``oxigraph serve`` (PyPI ``oxigraph``) on a
-temporary directory and times ``publish`` into it; then answers the canned-question mix
-(queries/*.rq, parameters at their defaults, bound as substitutions) through
+temporary directory and times ``upload`` into it (what ``kosru-kg publish`` does); then answers
+the canned-question mix (queries/*.rq, parameters at their defaults, bound as substitutions) through
 ``EmbeddedBackend`` (worker processes over the store) and ``RemoteBackend`` (SPARQL 1.1
 Protocol over HTTP, bindings written as VALUES), alternating round by round, from
 ``--clients`` threads. Each query carries a unique trailing comment, so the answer cache
@@ -31,8 +31,8 @@ from kosru_kg.graph.build import build
 from kosru_kg.graph.store import StoreLayout
 from kosru_kg.query.backend import Backend
 from kosru_kg.query.embedded import EmbeddedBackend
-from kosru_kg.query.publish import publish
 from kosru_kg.query.remote import RemoteBackend
+from kosru_kg.query.upload import upload
 from kosru_kg.service import questions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,8 +89,8 @@ def main() -> None:
             publish_times = []
             for _ in range(args.publishes):
                 started = time.perf_counter()
-                publish(Store.read_only(str(layout.versions / manifest.version)), manifest.version,
-                        settings.base_iri, oxigraph.query)
+                upload(Store.read_only(str(layout.versions / manifest.version)), manifest.version,
+                       settings.base_iri, oxigraph.query)
                 publish_times.append(time.perf_counter() - started)
             backends = {"embedded (worker processes)": EmbeddedBackend(layout, settings),
                         "remote (oxigraph serve, HTTP)": RemoteBackend(oxigraph.query, settings)}

@@ -40,7 +40,7 @@ from pyoxigraph import QueryResultsFormat
 from kosru_kg.cli import progress_bar
 from kosru_kg.config import Settings
 from kosru_kg.graph import search_index, synth
-from kosru_kg.graph.store import PublishStage, StoreLayout
+from kosru_kg.graph.store import StoreLayout, StoreStage
 from kosru_kg.service import questions
 
 INTERACTIVE = 1.0  # seconds: the p50 every canned question must stay under
@@ -150,7 +150,7 @@ def measure_size(target: int, seed: int, repeat: int, work: Path, peer: bool, se
     started = time.perf_counter()
     manifest = synth.load(layout, nquads, synthesiser.version(), result.triples, progress=progress_bar,
                           stages=lambda stage, detail: reached.setdefault(stage, time.perf_counter()))
-    result.index_s = reached[PublishStage.INDEXED] - reached[PublishStage.WRITTEN]
+    result.index_s = reached[StoreStage.INDEXED] - reached[StoreStage.WRITTEN]
     result.load_s = time.perf_counter() - started - result.index_s
     result.quads = manifest.quads
     index_path = layout.search_index_path(manifest.version)

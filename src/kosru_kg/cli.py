@@ -17,7 +17,7 @@ from kosru_kg.formats import Kind
 from kosru_kg.graph import labels, synth
 from kosru_kg.graph.build import ValidationFailed, build, compile_graph, current_build
 from kosru_kg.graph.facts import FactsError
-from kosru_kg.graph.store import PublishFailed, StoreLayout, StoreMissing
+from kosru_kg.graph.store import MakeCurrentFailed, StoreLayout, StoreMissing
 from kosru_kg.query.bindings import query_form
 from kosru_kg.query.engines import open_backend
 from kosru_kg.service import export
@@ -64,7 +64,7 @@ def heartbeat(doing: str, every: float = HEARTBEAT_SECONDS) -> Iterator[Callable
     """Lines on standard error as work goes on, and one at least every ``every`` seconds while it does, so
     that a watcher always sees the process is alive. The context's value reports a step: ``beat(detail)``."""
     started = time.monotonic()
-    last = {"line": f"{doing}: starting", "at": started}
+    last = {"detail": "starting", "at": started}
     done = threading.Event()
 
     def say(line: str) -> None:
@@ -72,13 +72,13 @@ def heartbeat(doing: str, every: float = HEARTBEAT_SECONDS) -> Iterator[Callable
         last["at"] = time.monotonic()
 
     def beat(detail: str) -> None:
-        last["line"] = f"{doing}: {detail}"
-        say(last["line"])
+        last["detail"] = detail
+        say(f"{doing}: {detail}")
 
     def keep_alive() -> None:
         while not done.wait(0.25):
             if time.monotonic() - last["at"] >= every:
-                say(f"{last['line']} (still working, {time.monotonic() - started:.0f} s in)")
+                say(f"{doing} still working, {time.monotonic() - started:.0f} s in: {last['detail']}")
 
     watcher = threading.Thread(target=keep_alive, name="kosru-heartbeat", daemon=True)
     watcher.start()
@@ -97,7 +97,7 @@ def _build_or_exit(settings: config.Settings) -> None:
         raise click.ClickException(f"build failed: {len(exc.errors)} data error(s); the published store is unchanged\n{exc}") from None
     except ValidationFailed as exc:
         raise click.ClickException(f"build failed; the published store is unchanged\n{exc.report}") from None
-    except PublishFailed as exc:
+    except MakeCurrentFailed as exc:
         raise click.ClickException(f"build failed: {exc}") from None
     _published(manifest, settings)
 
@@ -116,7 +116,7 @@ def synth_command(store: str | None, triples: int, seed: int) -> None:
     """Publish a synthetic graph of the real graph's shapes and the given size, for scale tests."""
     settings = _settings(store=store)
     try:
-        manifest = synth.publish(settings, triples, seed, progress=progress_bar)
+        manifest = synth.build_store(settings, triples, seed, progress=progress_bar)
     except synth.SynthError as exc:
         raise click.BadParameter(str(exc), param_hint="'--triples'") from None
     except FactsError as exc:
@@ -197,7 +197,7 @@ class Refused(click.ClickException):
 
 
 @main.command("serve")
-@click.option("--store", type=click.Path(file_okay=False), default=None,
+@click.option("--store", type=click.Path(), default=None,  # a store it cannot read is refused in one line
               help="Serve this published store. Without it, data/ is built into the default store first, "
                    "unless the store was built from the same data.")
 @click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
@@ -260,7 +260,7 @@ def _http_url(context, parameter, value: str | None) -> str | None:
               help="Publish this built store. Without it, data/ is built into the default store first.")
 def publish_command(endpoint: str, graph_store: str | None, store: str | None) -> None:
     """Load the built graph into a remote store, replacing what it held, for 'serve --backend'."""
-    from kosru_kg.query.publish import PublishFailed, publish  # noqa: PLC0415 - only this command loads remote stores
+    from kosru_kg.query.upload import UploadFailed, upload  # noqa: PLC0415 - only this command loads remote stores
 
     settings = _settings(store=store)
     if store is None:
@@ -268,13 +268,13 @@ def publish_command(endpoint: str, graph_store: str | None, store: str | None) -
     layout = StoreLayout(settings.store)
     try:
         version = layout.manifest().version
-        published = publish(Store.read_only(str(layout.versions / version)), version, settings.base_iri, endpoint,
-                            graph_store)
-    except (StoreMissing, PublishFailed) as exc:
+        uploaded = upload(Store.read_only(str(layout.versions / version)), version, settings.base_iri, endpoint,
+                          graph_store)
+    except (StoreMissing, UploadFailed) as exc:
         raise click.ClickException(f"publish failed: {exc}") from None
-    graphs = ", ".join(f"{name} ({count} triples)" for name, count in published.graphs.items())
-    removed = f"; removed {', '.join(published.removed)}" if published.removed else ""
-    click.echo(f"published version {published.version} to {endpoint}: {graphs}{removed}")
+    graphs = ", ".join(f"{name} ({count} triples)" for name, count in uploaded.graphs.items())
+    removed = f"; removed {', '.join(uploaded.removed)}" if uploaded.removed else ""
+    click.echo(f"published version {uploaded.version} to {endpoint}: {graphs}{removed}")
 
 
 @main.command("export")

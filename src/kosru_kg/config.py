@@ -10,20 +10,32 @@ from pathlib import Path
 
 from kosru_kg.vocab import DEFAULT_BASE
 
-PACKAGE = Path(__file__).resolve().parent
-# A checkout (or an editable install) has the project's folders above the package; a wheel
-# ships them inside it, under resources/ (setup.py copies them there when it builds).
-CHECKOUT = PACKAGE.parents[1] if (PACKAGE.parents[1] / "pyproject.toml").is_file() else None
+# Nothing here looks at the file system when the module is imported: where the project's folders
+# and the default store are is worked out when a setting that needs them is made without a value.
+
+
+def package() -> Path:
+    """The folder of the kosru_kg package."""
+    return Path(__file__).resolve().parent
+
+
+def checkout() -> Path | None:
+    """The checkout the package runs from, if any: a checkout (or an editable install) has the
+    project's folders above the package; a wheel ships them inside it, under resources/ (setup.py
+    copies them there when it builds)."""
+    root = package().parents[1]
+    return root if (root / "pyproject.toml").is_file() else None
 
 
 def shipped(name: str) -> Path:
     """The project's top-level folder ``name`` (data, ontology, queries): in the checkout, or in the package."""
-    return CHECKOUT / name if CHECKOUT else PACKAGE / "resources" / name
+    root = checkout()
+    return root / name if root else package() / "resources" / name
 
 
 def default_store() -> Path:
     """var/store in the checkout, or under the current directory for an installed package."""
-    return (CHECKOUT or Path.cwd()) / "var" / "store"
+    return (checkout() or Path.cwd()) / "var" / "store"
 
 
 POSITIVE = ("workers", "threads", "header_timeout", "body_timeout", "query_timeout", "max_queries", "query_memory_mb", "queue_timeout", "client_query_seconds", "max_query_bytes",
@@ -41,7 +53,7 @@ class Settings:
     data_dir: Path = dataclasses.field(default_factory=lambda: shipped("data"))
     ontology_dir: Path = dataclasses.field(default_factory=lambda: shipped("ontology"))
     queries_dir: Path = dataclasses.field(default_factory=lambda: shipped("queries"))
-    store: Path = dataclasses.field(default_factory=default_store)
+    store: Path = dataclasses.field(default_factory=lambda: default_store())  # looked up when needed, not before
     host: str = "127.0.0.1"
     port: int = 8080
     workers: int = 1
@@ -82,6 +94,11 @@ class Settings:
         for name, ceiling in SERVER_CEILINGS.items():
             if getattr(self, name) > ceiling:
                 raise ConfigError(f"{name} can be at most {ceiling} (the HTTP server's own ceiling), not {getattr(self, name)}")
+
+    def local_store(self) -> Path | None:
+        """The store this deployment reads: ``store``, or None when it answers from a ``backend``, which
+        then serves its own version, and nothing reads (or writes) anything under the store path."""
+        return None if self.backend else self.store
 
     def trusted_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
         """The proxies whose X-Forwarded-For names the client, as networks."""
@@ -127,8 +144,13 @@ def _coerce(values: dict) -> dict:
 
 
 def from_environment(environ=None, **flags) -> Settings:
-    """Settings from defaults, then ``KOSRU_<NAME>`` variables, then the given flags."""
+    """Settings from defaults, then ``KOSRU_<NAME>`` variables, then the given flags (None: not given).
+
+    A default is worked out only for a setting neither gives: with ``KOSRU_STORE`` or ``--store``,
+    the default store is never looked for.
+    """
     environ = os.environ if environ is None else environ
     names = {f.name for f in fields(Settings)}
-    from_env = {n: environ[f"KOSRU_{n.upper()}"] for n in names if f"KOSRU_{n.upper()}" in environ}
-    return Settings().replace(**from_env).replace(**flags)
+    from_env = _coerce({n: environ[f"KOSRU_{n.upper()}"] for n in names if f"KOSRU_{n.upper()}" in environ})
+    given = _coerce({name: value for name, value in flags.items() if value is not None})
+    return Settings(**{**from_env, **given})

@@ -10,7 +10,6 @@ from pyoxigraph import Literal, NamedNode, Triple
 DEFAULT_BASE = "https://w3id.org/kosru/"  # the resources' base unless KOSRU_BASE_IRI says otherwise
 ONTOLOGY_IRI = DEFAULT_BASE + "ontology"
 KOSRU = ONTOLOGY_IRI + "#"
-SHAPES = DEFAULT_BASE + "shapes#"
 
 PREFIXES = {
     "kosru": KOSRU,

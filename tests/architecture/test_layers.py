@@ -1,6 +1,6 @@
 """The package's layers point one way, with no import cycles, read from the source's imports.
 
-Bottom to top: configuration, errors, vocabulary, formats and the version cache; ``graph``
+Bottom to top: configuration, errors, vocabulary, formats, the version cache and the clock; ``graph``
 (data to published store); ``query`` (answering SPARQL); ``service`` (what the site says,
 framework-free); ``web`` (the Flask app); ``server`` and ``cli``. A module may import from
 its own layer and those below it, never from above; Flask only in ``web`` and on top.
@@ -17,7 +17,7 @@ import kosru_kg
 
 PACKAGE = Path(kosru_kg.__file__).resolve().parent
 LAYERS = {  # first part of the module name under kosru_kg -> layer
-    "__init__": 0, "config": 0, "errors": 0, "vocab": 0, "formats": 0, "version_cache": 0,
+    "__init__": 0, "config": 0, "errors": 0, "vocab": 0, "formats": 0, "version_cache": 0, "clock": 0,
     "graph": 1, "query": 2, "service": 3, "web": 4, "server": 5, "cli": 5, "__main__": 5,
 }
 FRAMEWORKS = {"flask", "granian", "click", "jinja2"}  # allowed only in web and on top (click: the CLI only)

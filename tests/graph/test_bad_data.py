@@ -68,6 +68,13 @@ def test_unknown_entity_reference(settings, data_copy):
     assert f"positions.csv:{line}: state: unknown reference 'atlantis'" in message
 
 
+def test_a_claim_that_does_not_say_whose_recognition_it_is_about(settings, data_copy):
+    path = data_copy / "positions.csv"
+    line = edit_row(path, 0, recognition_of="")
+    message = failing_build(settings, data_copy)
+    assert f"positions.csv:{line}: recognition_of: required field is empty" in message
+
+
 def test_malformed_date(settings, data_copy):
     path = data_copy / "positions.csv"
     index = first_row_with(path, "date")
@@ -125,3 +132,23 @@ def test_every_error_is_reported_at_once(settings, data_copy):
     edit_row(data_copy / "stances.csv", 0, holder="")
     message = failing_build(settings, data_copy)
     assert "positions.csv" in message and "stances.csv" in message
+
+
+@pytest.mark.parametrize("cell", ["", "official"])
+def test_a_source_without_a_class_of_its_scheme(settings, data_copy, cell):
+    line = edit_row(data_copy / "sources.csv", 0, source_class=cell)
+    message = failing_build(settings, data_copy)
+    reason = "required field is empty" if not cell else "concept 'official' is not in scheme 'source-class'"
+    assert f"sources.csv:{line}: source_class: {reason}" in message
+
+
+def test_a_claim_on_weak_sources_only_cannot_be_verified(settings, data_copy):
+    with (data_copy / "sources.csv").open(encoding="utf-8", newline="") as handle:
+        weak = {r["id"] for r in csv.DictReader(handle) if r["source_class"] == "weak-source"}
+    with (data_copy / "positions.csv").open(encoding="utf-8", newline="") as handle:
+        index = next(i for i, r in enumerate(csv.DictReader(handle))
+                     if set(r["sources"].split(";")) <= weak)
+    line = edit_row(data_copy / "positions.csv", index, verification="verified")
+    message = failing_build(settings, data_copy)
+    assert (f"positions.csv:{line}: verification: a claim whose every source is of the weak class "
+            "cannot be verified") in message

@@ -26,7 +26,7 @@ from conftest import built_once, copy_store, start_server, stop_server
 from test_bad_data import edit_row
 
 from kosru_kg.graph.build import STAGES, build, compile_graph
-from kosru_kg.graph.store import PublishStage, StoreLayout
+from kosru_kg.graph.store import StoreLayout, StoreStage
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
@@ -71,8 +71,8 @@ def baseline(base_settings, data, tmp_path_factory) -> StoreLayout:
         manifest = built.manifest()
         quads = list(built.open().quads_for_pattern(None, None, None, None))
         layout = StoreLayout(folder / "store")
-        layout.publish(quads, "older", triples=manifest.triples)
-        layout.publish(quads, manifest.version, triples=manifest.triples)
+        layout.make_current(quads, "older", triples=manifest.triples)
+        layout.make_current(quads, manifest.version, triples=manifest.triples)
 
     return StoreLayout(built_once(tmp_path_factory, "data-safety-baseline", make) / "store")
 
@@ -145,7 +145,7 @@ def test_a_build_killed_at_any_stage_leaves_the_store_whole(stage, layout, chang
     killed = subprocess.run([sys.executable, "-c", SIGNALLED_BUILD, stage.name, "SIGKILL"],
                             env=build_env(data, layout.root), capture_output=True, text=True)
     assert killed.returncode == -signal.SIGKILL, f"the build never reached {stage.name}: {killed.stderr}"
-    if STAGES.index(stage) < STAGES.index(PublishStage.SWITCHED):
+    if STAGES.index(stage) < STAGES.index(StoreStage.SWITCHED):
         assert_serves(layout, old.version, old.triples)
     else:
         assert_serves(layout, new_version, new_triples)
@@ -173,7 +173,7 @@ def test_a_second_build_waits_for_the_one_publishing(layout, changed, data, base
     recorded = [release.version for release in layout.releases()]
     second_data = data_variant(data, tmp_path / "data", "Costa Rica (republic)")
     second_version = compile_graph(base_settings.replace(data_dir=str(second_data))).version()
-    first = subprocess.Popen([sys.executable, "-c", SIGNALLED_BUILD, PublishStage.WRITING.name, "SIGSTOP"],
+    first = subprocess.Popen([sys.executable, "-c", SIGNALLED_BUILD, StoreStage.WRITING.name, "SIGSTOP"],
                              env=build_env(first_data, layout.root))
     try:
         assert os.WIFSTOPPED(os.waitpid(first.pid, os.WUNTRACED)[1])
@@ -181,7 +181,7 @@ def test_a_second_build_waits_for_the_one_publishing(layout, changed, data, base
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         second = subprocess.Popen(build_command(layout.root), env=build_env(second_data, layout.root),
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        waiting = f"build: {PublishStage.WAITING.value}: "
+        waiting = f"build: {StoreStage.WAITING.value}: "
         while not (line := second.stderr.readline()).startswith(waiting):
             assert line, "the second build ended before reaching the lock"
         os.kill(first.pid, signal.SIGCONT)

@@ -120,12 +120,12 @@ def test_publishing_writes_the_index_into_the_version_and_an_old_version_gets_on
     layout = StoreLayout(tmp_path / "store")
     quads = [Quad(NamedNode(BASE + "person/ana"), LABEL, Literal("Ана"), graph)
              for graph in (DefaultGraph(), NamedNode(BASE + "graph/facts"))]  # the base is read off this graph
-    layout.publish(quads, "one", triples=1)
+    layout.make_current(quads, "one", triples=1)
     path = layout.search_index_path("one")
     assert path.parent == (layout.root / "current").resolve() and path.is_file()
     assert [hit.label for hit in SearchIndex(path).search("ana")] == ["Ана"]
     path.unlink()  # as a version published before there were search indexes
-    layout.publish(quads, "one", triples=1)
+    layout.make_current(quads, "one", triples=1)
     assert SearchIndex(path).search("ana")
     path.unlink()
     assert layout.ensure_search_index("one") == path and SearchIndex(path).version == "one"

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
 from conftest import BASE
-from pyoxigraph import CanonicalizationAlgorithm, Dataset
+from pyoxigraph import CanonicalizationAlgorithm, Dataset, DefaultGraph, Literal, NamedNode, Quad
 
 from kosru_kg import formats
 from kosru_kg.graph.build import ValidationFailed, build
-from kosru_kg.graph.store import PublishStage, StoreLayout, StoreMissing
+from kosru_kg.graph.store import StoreLayout, StoreMissing, StoreStage
 
 
 def canonical(layout: StoreLayout) -> Dataset:
@@ -88,7 +90,7 @@ def test_old_stores_are_pruned_but_current_stays_and_every_archive_is_kept(store
     layout = StoreLayout(store_copy)  # a build: the session's, copied
     first = layout.manifest()
     for n in range(3):
-        layout.publish(quads, f"test{n}", triples=0, archive=archive_named(n))
+        layout.make_current(quads, f"test{n}", triples=0, archive=archive_named(n))
     names = sorted(p.name for p in layout.versions.iterdir() if p.is_dir())
     assert names == ["test1", "test2"]
     assert layout.manifest().version == "test2"
@@ -101,7 +103,7 @@ def test_old_stores_are_pruned_but_current_stays_and_every_archive_is_kept(store
 def test_a_version_is_recorded_once_with_the_date_it_was_first_published(tmp_path, quads):
     layout = StoreLayout(tmp_path / "store")
     for version in ("a", "b", "a"):
-        layout.publish(quads, version, triples=7)
+        layout.make_current(quads, version, triples=7)
     releases = layout.releases()
     assert [r.version for r in releases] == ["a", "b"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", releases[0].published)
@@ -113,13 +115,13 @@ def test_a_version_switched_to_but_not_recorded_is_recorded_by_the_next_build(tm
     layout = StoreLayout(tmp_path / "store")
 
     def die_after_switching(stage, detail):
-        if stage is PublishStage.SWITCHED:
+        if stage is StoreStage.SWITCHED:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        layout.publish(quads, "a", triples=7, progress=die_after_switching)
+        layout.make_current(quads, "a", triples=7, progress=die_after_switching)
     assert layout.manifest().version == "a" and layout.releases() == []
-    layout.publish(quads, "b", triples=7)
+    layout.make_current(quads, "b", triples=7)
     assert [r.version for r in layout.releases()] == ["a", "b"]
 
 
@@ -127,7 +129,23 @@ def test_a_version_switched_to_but_not_recorded_is_recorded_by_the_next_build(tm
 def test_a_version_name_that_could_reach_outside_the_store_is_refused(tmp_path, version):
     layout = StoreLayout(tmp_path / "store")
     with pytest.raises(ValueError, match="a version is named"):
-        layout.publish([], version, triples=0)
+        layout.make_current([], version, triples=0)
     with pytest.raises(ValueError, match="no such dump"):
         layout.dump_path(version, "kosru.nt")
     assert not layout.root.exists()
+
+
+def test_what_publishing_writes_is_readable_by_all_whatever_the_umask(tmp_path):
+    """A server may run as a user of its own: files 0644, folders 0755, even under a umask of 077."""
+    layout = StoreLayout(tmp_path / "store")
+    quads = [Quad(NamedNode("https://example.org/kosovo"), NamedNode("https://example.org/name"), Literal("Kosovo"),
+                  DefaultGraph())]
+    previous = os.umask(0o077)
+    try:
+        layout.make_current(quads, "v1", triples=1, archive=archive_named(1), inputs="digest")
+    finally:
+        os.umask(previous)
+    modes = {path.relative_to(layout.root).as_posix(): stat.S_IMODE(path.stat().st_mode)
+             for path in layout.root.rglob("*") if not path.is_symlink() and path.name != "lock"}
+    assert {"versions/v1/search.sqlite", "dumps/v1/kosru.nt", "versions.json", "built-from.json"} <= set(modes)
+    assert {name: mode for name, mode in modes.items() if mode != (0o755 if (layout.root / name).is_dir() else 0o644)} == {}

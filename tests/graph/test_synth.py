@@ -19,7 +19,7 @@ from kosru_kg.graph.validate import validate
 from kosru_kg.query.embedded import EmbeddedBackend
 from kosru_kg.service import questions
 
-SIZE = 30_000  # triples: the real graph (about 18,000, with its names in five languages) and a few synthetic states
+SYNTHETIC = 12_000  # triples added to the real graph: a few synthetic states, with every kind of fact
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 KOSRU = "https://w3id.org/kosru/ontology#"
 FACT_CLASSES = {"PositionClaim", "Stance", "Statement", "Event", "SportingEvent", "Match", "Result", "Veto",
@@ -48,8 +48,14 @@ def real_graph_compiled_once(settings):
 
 
 @pytest.fixture(scope="module")
-def synthesiser(settings) -> synth.Synthesiser:
-    return synth.Synthesiser(settings, SIZE, seed=0)
+def size(settings) -> int:
+    """The size asked for: the real graph's triples, as its build counted them, and some synthetic ones."""
+    return StoreLayout(settings.store).manifest().triples + SYNTHETIC
+
+
+@pytest.fixture(scope="module")
+def synthesiser(settings, size) -> synth.Synthesiser:
+    return synth.Synthesiser(settings, size, seed=0)
 
 
 @pytest.fixture(scope="module")
@@ -78,23 +84,23 @@ def test_every_synthetic_triple_is_about_a_synthetic_resource(synthesiser, synth
     assert {t.subject.value for t in synthetic_triples}.isdisjoint({t.subject.value for t in synthesiser.graph.facts})
 
 
-def test_it_reaches_the_size_asked_for_and_overshoots_by_less_than_one_chunk(synthesiser, synthetic_triples):
+def test_it_reaches_the_size_asked_for_and_overshoots_by_less_than_one_chunk(synthesiser, synthetic_triples, size):
     total = synthesiser.real_triples + len(synthetic_triples)
-    assert SIZE <= total < SIZE + synth.CHUNK_MAX
+    assert size <= total < size + synth.CHUNK_MAX
     assert len(set(synthetic_triples)) == len(synthetic_triples)
 
 
-def test_the_same_size_and_seed_give_the_same_graph_and_another_seed_another(settings, synthesiser):
-    again = synth.Synthesiser(settings, SIZE, seed=0)
-    other = synth.Synthesiser(settings, SIZE, seed=1)
+def test_the_same_size_and_seed_give_the_same_graph_and_another_seed_another(settings, synthesiser, size):
+    again = synth.Synthesiser(settings, size, seed=0)
+    other = synth.Synthesiser(settings, size, seed=1)
     assert nquads(again) == nquads(synthesiser)
     assert again.version() == synthesiser.version()
     assert nquads(other) != nquads(synthesiser)
     assert other.version() != synthesiser.version()
 
 
-def test_a_larger_graph_begins_with_the_smaller_one(settings, synthetic_triples):
-    larger = synth.Synthesiser(settings, SIZE * 2, seed=0)
+def test_a_larger_graph_begins_with_the_smaller_one(settings, synthetic_triples, size):
+    larger = synth.Synthesiser(settings, size * 2, seed=0)
     assert [t for chunk in larger.fact_triples() for t in chunk][:len(synthetic_triples)] == synthetic_triples
 
 
@@ -103,11 +109,11 @@ def test_a_size_below_the_real_graph_is_refused(settings, synthesiser):
         synth.Synthesiser(settings, 100)
 
 
-def test_every_canned_question_answers_on_the_published_synthetic_graph(settings, tmp_path):
+def test_every_canned_question_answers_on_the_published_synthetic_graph(settings, tmp_path, size):
     settings = settings.replace(store=str(tmp_path / "store"))
-    manifest = synth.publish(settings, SIZE)
+    manifest = synth.build_store(settings, size)
     layout = StoreLayout(settings.store)
-    assert layout.manifest() == manifest and SIZE <= manifest.triples < SIZE + synth.CHUNK_MAX
+    assert layout.manifest() == manifest and size <= manifest.triples < size + synth.CHUNK_MAX
     store = layout.open()
     assert len(list(store.query("SELECT * WHERE { ?s ?p ?o }"))) == manifest.triples
     backend = EmbeddedBackend(layout, settings)
@@ -119,11 +125,11 @@ def test_every_canned_question_answers_on_the_published_synthetic_graph(settings
         backend.close()
 
 
-def test_the_synth_command_publishes_a_store_that_query_reads(tmp_path):
+def test_the_synth_command_publishes_a_store_that_query_reads(tmp_path, size):
     """The commands in this process (Click's runner): what they print and exit with is the same as a
     process's; the exit status a user sees from a process is the next test's."""
     store = str(tmp_path / "store")
-    made = CliRunner().invoke(main, ["synth", "--triples", str(SIZE), "--seed", "3", "--store", store])
+    made = CliRunner().invoke(main, ["synth", "--triples", str(size), "--seed", "3", "--store", store])
     assert made.exit_code == 0, made.output
     assert made.stdout.startswith("published version synth-")
     triples = int(made.stdout.split(": ")[1].split()[0])

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import subprocess
 import sys
 from collections import Counter
+from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import urlencode
 from urllib.request import Request, urlopen
@@ -36,9 +38,9 @@ from kosru_kg.config import Settings
 from kosru_kg.errors import BadRequest, ServiceUnavailable
 from kosru_kg.formats import Kind
 from kosru_kg.graph.store import StoreLayout
-from kosru_kg.query.publish import PublishFailed, default_graph_store
 from kosru_kg.query.remote import RemoteBackend
 from kosru_kg.query.safety import code_only
+from kosru_kg.query.upload import UploadFailed, default_graph_store
 from kosru_kg.service import protocol, questions
 
 KOSOVO = f"{BASE}state/kosovo"
@@ -49,6 +51,7 @@ TRIPLES_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"  # some seconds of counting, no answer before
 ENDLESS_QUERY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"  # an answer of gigabytes, streamed as it is found
 TSV = "text/tab-separated-values"
+STORE_TRAP = b"not a store: a server with a backend must not read here\n"
 QUESTIONS = questions.load(Settings().queries_dir, BASE)
 
 
@@ -78,9 +81,19 @@ def remote(published, oxigraph, settings):
 
 
 @pytest.fixture(scope="module")
-def remote_server(published, oxigraph):
-    """A ``kosru-kg serve --backend`` process over the module's Oxigraph (no local store at all)."""
-    server = start_server("--backend", oxigraph.query)
+def store_trap(tmp_path_factory) -> Path:
+    """Where KOSRU_STORE points for a server with a backend: a file, so that any reading of a store
+    there (``versions.json``, ``versions/``, ``dumps/``) fails, and any writing too."""
+    trap = tmp_path_factory.mktemp("no-store") / "store"
+    trap.write_bytes(STORE_TRAP)
+    return trap
+
+
+@pytest.fixture(scope="module")
+def remote_server(published, oxigraph, store_trap):
+    """A ``kosru-kg serve --backend`` process over the module's Oxigraph (no local store at all: the
+    store path it is given, as every deployment has one, is a file no store can be read from)."""
+    server = start_server("--backend", oxigraph.query, env={**os.environ, "KOSRU_STORE": str(store_trap)})
     yield server
     stop_server(server)
 
@@ -124,7 +137,7 @@ def test_blank_nodes_are_shared_within_a_graph_but_not_across_graphs(remote, bac
 def test_the_graph_store_is_found_beside_the_query_endpoint():
     assert default_graph_store("http://localhost:7878/query") == "http://localhost:7878/store"
     assert default_graph_store("https://example.org/ds/sparql") == "https://example.org/ds/data"
-    with pytest.raises(PublishFailed, match="--graph-store"):
+    with pytest.raises(UploadFailed, match="--graph-store"):
         default_graph_store("http://localhost:7878/repositories/kosru")
 
 
@@ -148,8 +161,8 @@ def test_publishing_again_with_changed_data_changes_the_version_and_the_answers(
         first = watching.version
         assert rows(watching.query(LABEL_QUERY))[1] == [(Literal("Kosovo", language="en"),)]
         changed = StoreLayout(tmp_path / "changed")
-        changed.publish(renamed_kosovo_without_ontology_graph(StoreLayout(settings.store)), "0123456789abcdef",
-                        triples=0)
+        changed.make_current(renamed_kosovo_without_ontology_graph(StoreLayout(settings.store)), "0123456789abcdef",
+                             triples=0)
         run = publish(own_oxigraph.query, changed.root)
         assert run.returncode == 0, run.stderr
         assert f"removed {BASE}graph/ontology" in run.stdout
@@ -285,6 +298,28 @@ def test_pages_are_the_same_from_the_remote_store(remote_server, live_server, pa
     assert page.replace(remote_server.url, "/") == expected.replace(live_server.url, "/")
 
 
+@pytest.mark.parametrize("path", [
+    "",  # the home page cites the served version, from the store's record of it when there is one
+    "versions",
+    "download/kosru.ttl",
+    ".well-known/dcat",
+    "search?q=kosovo",
+])
+def test_a_server_with_a_backend_never_reads_the_store_path(remote_server, store_trap, path):
+    """What reads a local store (the versions' record, their archived dumps, the search index) is left
+    out with a backend: the server started, and answers, with a store path nothing can be read from."""
+    status, _ = fetch(remote_server(path))
+    assert status == 200
+    assert store_trap.read_bytes() == STORE_TRAP and list(store_trap.parent.iterdir()) == [store_trap]
+
+
+def test_a_server_with_a_backend_has_no_versions_of_its_own(remote_server, backend):
+    status, listing = fetch(remote_server("versions.json"), "application/json")
+    assert status == 200 and '"versions": []' in listing
+    status, message = fetch(remote_server(f"download/{backend.version}/kosru.ttl"))
+    assert status == 404 and "answers from a remote store" in message
+
+
 def test_limits_hold_on_the_remote_store(remote_server):
     def ask(query: str, **params: str) -> tuple[int, str]:
         url = remote_server("sparql?" + urlencode({"query": query, **params}))
@@ -345,6 +380,6 @@ def test_serving_a_store_that_cannot_serve_fails_at_start_by_name(own_oxigraph, 
         own_oxigraph.stop()
     run = subprocess.run([sys.executable, "-m", "kosru_kg", "serve", "--port", "0", "--backend", endpoint],
                          capture_output=True, text=True, timeout=120)
-    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert run.returncode == 2 and "Traceback" not in run.stderr  # a server that cannot start: one line, exit 2
     expected = "cannot use the SPARQL endpoint" if published_first else f"run 'kosru-kg publish --endpoint {endpoint}'"
     assert expected in run.stderr and endpoint in run.stderr

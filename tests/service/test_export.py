@@ -131,6 +131,7 @@ def test_json_ld_reads_like_plain_json(dumps):
     recognition = nodes(dumps)[COSTA_RICA]
     assert recognition["type"] == ["Fact", "PositionClaim"]
     assert recognition["positionOf"] == f"{BASE}state/costa-rica"
+    assert recognition["recognitionOf"] == f"{BASE}state/kosovo"
     assert recognition["claimedPosition"] == f"{BASE}concept/recognised"
     assert recognition["date"] == "2008-02-17"
     assert recognition["latestDate"] == "2008-02-17"

@@ -24,8 +24,8 @@ def label(subject: NamedNode, text: str) -> Triple:
     return Triple(subject, LABEL, Literal(text, language="en"))
 
 
-def publish(layout: StoreLayout, version: str, triples: list[Triple]) -> None:
-    """Publish ``triples`` as a build does: in the default graph and a named graph, archived."""
+def build_version(layout: StoreLayout, version: str, triples: list[Triple]) -> None:
+    """Make ``triples`` the current version as a build does: in the default graph and a named graph, archived."""
     quads = [Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in triples]
     quads += [Quad(t.subject, t.predicate, t.object, NamedNode(f"{BASE}graph/facts")) for t in triples]
 
@@ -34,7 +34,7 @@ def publish(layout: StoreLayout, version: str, triples: list[Triple]) -> None:
             statements = canonical(quads[len(triples):] if fmt.kind is Kind.DATASET else triples)
             (folder / fmt.file_name).write_bytes(serialization.render(statements, fmt, BASE))
 
-    layout.publish(quads, version, triples=len(triples), archive=archive)
+    layout.make_current(quads, version, triples=len(triples), archive=archive)
 
 
 V1 = [label(KOSOVO, "Kosovo"), label(SERBIA, "Serbia")]
@@ -44,8 +44,8 @@ V2 = [label(KOSOVO, "Kosova"), label(SERBIA, "Serbia"), label(CHINA, "China")]
 @pytest.fixture()
 def published(tmp_path) -> Versions:
     layout = StoreLayout(tmp_path / "store")
-    publish(layout, "v1", V1)
-    publish(layout, "v2", V2)
+    build_version(layout, "v1", V1)
+    build_version(layout, "v2", V2)
     return Versions(layout.root)
 
 
@@ -135,7 +135,7 @@ def test_the_archived_line_based_dumps_are_served_as_they_are(published):
 
 def test_a_version_published_without_an_archive_has_no_dumps(tmp_path):
     layout = StoreLayout(tmp_path / "store")
-    layout.publish([Quad(KOSOVO, LABEL, Literal("Kosovo"), DefaultGraph())], "synthetic", triples=1)
+    layout.make_current([Quad(KOSOVO, LABEL, Literal("Kosovo"), DefaultGraph())], "synthetic", triples=1)
     versions = Versions(layout.root)
     assert [r.version for r in versions.releases()] == ["synthetic"]
     with pytest.raises(NotFound, match="without its dumps"):

@@ -5,7 +5,11 @@ from __future__ import annotations
 import errno
 import functools
 import hashlib
-import multiprocessing
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,7 +34,7 @@ from kosru_kg.graph import serialization
 from kosru_kg.graph.canonical import canonical
 from kosru_kg.graph.facts import Facts, file_name, read_facts
 from kosru_kg.graph.mapping import Mapper
-from kosru_kg.graph.store import Manifest, Progress, PublishStage, StoreLayout, StoreMissing, quiet
+from kosru_kg.graph.store import Manifest, Progress, StoreLayout, StoreMissing, StoreStage, quiet
 from kosru_kg.graph.validate import Report, validate
 from kosru_kg.vocab import KOSRU, PREFIXES, Minter
 
@@ -43,7 +47,7 @@ class CompileStage(Enum):
     RENDERING = "rendering dumps"  # while the shapes are checked, in a process of their own
 
 
-STAGES: tuple[Enum, ...] = (*CompileStage, *PublishStage)  # every stage build() reports, in order
+STAGES: tuple[Enum, ...] = (*CompileStage, *StoreStage)  # every stage build() reports, in order
 
 
 class ValidationFailed(Exception):
@@ -151,11 +155,14 @@ def build(settings: Settings, progress: Progress = quiet) -> Manifest:
     def archive(folder: Path) -> None:
         for name, body in dumps.items():
             path = folder / name
-            path.write_bytes(body)
+            try:
+                path.write_bytes(body)
+            except OSError as exc:  # a failed write() names no file: name it
+                raise OSError(exc.errno, exc.strerror, str(path)) from exc
             if path.read_bytes() != body:
                 raise OSError(errno.EIO, "the dump read back differs from what was written", str(path))
 
-    return StoreLayout(settings.store).publish(
+    return StoreLayout(settings.store).make_current(
         graph.quads(minter), graph.version(), triples=len(graph.default_triples), progress=progress, archive=archive,
         inputs=inputs_digest(settings),
     )
@@ -191,38 +198,25 @@ def _conforms(report: Report) -> None:
 
 @contextmanager
 def _validating_aside(graph: Graph, settings: Settings) -> Iterator[Callable[[], Report]]:
-    """Validate ``graph`` in a process of its own (spawned: no fork of a threaded process); the context's
-    value waits for its report."""
-    context = multiprocessing.get_context("spawn")
-    receiving, sending = context.Pipe(duplex=False)
-    ntriples = serialize(graph.facts, format=RdfFormat.N_TRIPLES)
-    process = context.Process(target=_validate_and_send, name="kosru-validate", daemon=True,
-                              args=(ntriples, settings.ontology_dir, settings.base_iri, graph.origins, sending))
-    process.start()
-    sending.close()
+    """Validate ``graph`` in a process of its own (``python -m kosru_kg.graph.validate``, so no fork of a
+    threaded process and no import of the caller's main module); the context's value waits for its report."""
+    job = (serialize(graph.facts, format=RdfFormat.N_TRIPLES), settings.ontology_dir, settings.base_iri, graph.origins)
+    with tempfile.NamedTemporaryFile(prefix="kosru-validate-", suffix=".pickle") as written:
+        written.write(pickle.dumps(job))
+        written.flush()
+        process = subprocess.Popen([sys.executable, "-m", "kosru_kg.graph.validate", written.name, str(os.getpid())],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
-    def report() -> Report:
+        def report() -> Report:
+            answer, errors = process.communicate()
+            if process.returncode != 0:
+                raise RuntimeError(f"the validating process failed (exit status {process.returncode}): "
+                                   f"{errors.decode('utf-8', 'replace').strip()[-2000:]}")
+            return pickle.loads(answer)
+
         try:
-            answer = receiving.recv()
-        except EOFError:
-            process.join()
-            raise RuntimeError(f"the validating process died (exit status {process.exitcode})") from None
-        if isinstance(answer, BaseException):
-            raise answer
-        return answer
-
-    try:
-        yield report
-    finally:
-        receiving.close()
-        process.kill()
-        process.join()
-
-
-def _validate_and_send(ntriples: bytes, ontology_dir: Path, base_iri: str, origins: dict[str, str], sending) -> None:
-    """The validating process: the report, or what kept it from being made, to the parent."""
-    try:
-        answer = validate(parse(ntriples, format=RdfFormat.N_TRIPLES), ontology_dir, base_iri, origins)
-    except Exception as exc:  # noqa: BLE001 - whatever it is, the parent reports it
-        answer = RuntimeError(f"validation failed to run: {type(exc).__name__}: {exc}")
-    sending.send(answer)
+            yield report
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.communicate()

@@ -154,6 +154,7 @@ TABLES: tuple[Table, ...] = (
         Field("oldid", "int"),
         Field("language", "language"),
         Field("as_of", "date"),
+        _concept("source_class", "source-class", required=True),  # official, news, reference or weak
         Field("note"),
     )),
     Table("concepts", (
@@ -203,6 +204,7 @@ TABLES: tuple[Table, ...] = (
     _fact_table(
         "positions",
         _ref("state", required=True),
+        _ref("recognition_of", required=True),  # the state whose recognition the claim is about (Kosovo)
         _concept("position", "kosovo-position", required=True),
         Field("date", "date"),
         _ref("by"),
@@ -512,6 +514,25 @@ def _in_script(text: str, script: str) -> bool:
     return len(cyrillic) == len(letters) if script == "cyrillic" else not cyrillic
 
 
+WEAK_SOURCE = "weak-source"  # the source class whose sources alone leave a claim unverified
+
+
+def rests_on_weak_sources(facts: Facts, record: Record) -> bool:
+    """Whether every source of a fact row is of the ``weak`` source class (a mirror, blog, draft, aggregator)."""
+    sources = [facts.matches(ref) for ref in record.get("sources", ())]
+    return bool(sources) and all(found and (cls := found[0].get("source_class")) is not None
+                                 and cls.ident == WEAK_SOURCE for found in sources)
+
+
+def _check_weak_claims(facts: Facts, errors: list[DataError]) -> None:
+    """A position claim resting on weak sources only cannot be marked verified (the build marks it unverified)."""
+    for record in facts.records("positions"):
+        verification = record.get("verification")
+        if verification is not None and verification.ident == "verified" and rests_on_weak_sources(facts, record):
+            errors.append(DataError(file_name("positions"), record.row, "verification",
+                                    "a claim whose every source is of the weak class cannot be verified"))
+
+
 def read_facts(data_dir: Path) -> Facts:
     """Read and check every table of ``data_dir``; raise FactsError listing every problem."""
     errors: list[DataError] = []
@@ -520,6 +541,7 @@ def read_facts(data_dir: Path) -> Facts:
         facts.add(table.name, _read_table(table, Path(data_dir) / file_name(table.name), errors))
     _check_references(facts, errors)
     _check_labels(facts, errors)
+    _check_weak_claims(facts, errors)
     if errors:
         raise FactsError(errors)
     return facts

@@ -79,7 +79,7 @@ def cldr_source() -> dict[str, str]:
     return {
         "id": f"cldr-{version}", "kind": "reference-compilation", "title": f"Unicode CLDR {version}",
         "url": f"https://cldr.unicode.org/downloads/cldr-{version}", "part_of": "", "publisher": "Unicode Consortium",
-        "published": "", "license": "https://www.unicode.org/license.txt",
+        "published": "", "license": "https://www.unicode.org/license.txt", "source_class": "reference-source",
         "note": f"Common Locale Data Repository release {version} ({CLDR_HOME}), as shipped by the Babel library: "
                 "the names of territories in each language.",
     }

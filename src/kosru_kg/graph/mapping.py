@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from pyoxigraph import Literal, NamedNode, Triple
 
 from kosru_kg.graph import summaries
-from kosru_kg.graph.facts import ISO_CODES, TABLE_BY_NAME, Date, Facts, Record, Ref
+from kosru_kg.graph.facts import ISO_CODES, TABLE_BY_NAME, Date, Facts, Record, Ref, rests_on_weak_sources
 from kosru_kg.vocab import ENTITY_PATHS, KOSRU, RDF_TYPE, RDFS_LABEL, SUMMARY, TABLE_PATHS, Minter, term
 
 XSD_DATE_TYPES = {"year": "xsd:gYear", "month": "xsd:gYearMonth", "day": "xsd:date"}
@@ -34,7 +34,8 @@ COLUMNS: dict[str, dict[str, str]] = {
     "sources": {
         "title": "dct:title", "url": "schema:url", "part_of": "dct:isPartOf",
         "publisher": "dct:publisher", "published": "dct:issued", "license": "dct:license",
-        "oldid": "schema:version", "language": "dct:language", "as_of": "kosru:asOf", "note": "skos:note",
+        "oldid": "schema:version", "language": "dct:language", "as_of": "kosru:asOf",
+        "source_class": "kosru:sourceClass", "note": "skos:note",
     },
     "concepts": {
         "label": "skos:prefLabel", "definition": "skos:definition", "exact_match": "skos:exactMatch",
@@ -55,7 +56,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "since": "kosru:startDate",
     },
     "positions": {
-        **_COMMON, "state": "kosru:positionOf", "position": "kosru:claimedPosition",
+        **_COMMON, "state": "kosru:positionOf", "recognition_of": "kosru:recognitionOf",
+        "position": "kosru:claimedPosition",
         "date": "kosru:date", "by": "kosru:claimedBy",
     },
     "counts": {
@@ -211,6 +213,9 @@ class Mapper:
             yield Triple(subject, SUMMARY, Literal(summary, language="en"))
         if record.table == "positions" and record.get("date"):
             yield Triple(subject, term("kosru:latestDate"), Literal(latest_day(record.get("date")), datatype=term("xsd:date")))
+        if record.table == "positions" and record.get("verification") is None and rests_on_weak_sources(facts, record):
+            # Derived: a claim whose every source is weak (mirror, blog, draft, aggregator) is unverified.
+            yield Triple(subject, term("kosru:verification"), self.minter.resource("concept", "unverified"))
         if record.table == "concepts":
             yield Triple(subject, term("skos:inScheme"), self.scheme_iri(record.get("scheme")))
         if record.table == "entities" and record.get("part_of"):

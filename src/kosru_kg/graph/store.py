@@ -15,7 +15,7 @@ Layout under the store path::
 
 Everything written here is readable by anyone who may read the store's folder (files 0644, folders
 0755), so a server may run as a user of its own. A step that fails (a full disk, a permission) raises
-``PublishFailed`` naming its stage, path and cause, before ``current`` is switched where it can be.
+``MakeCurrentFailed`` naming its stage, path and cause, before ``current`` is switched where it can be.
 
 A version exists when both its directory and its manifest do. Publishing writes the manifest first and
 renames the finished store into place last; pruning removes the manifest first and the directory last.
@@ -51,16 +51,16 @@ class StoreMissing(Exception):
     """No build has been published at this path yet."""
 
 
-class PublishFailed(Exception):
-    """A step of publishing could not be done: the stage it was in, the path, and the system's reason."""
+class MakeCurrentFailed(Exception):
+    """A step of ``make_current`` could not be done: the stage it was in, the path, and the system's reason."""
 
-    def __init__(self, stage: PublishStage, path: Path | str, cause: str):
+    def __init__(self, stage: StoreStage, path: Path | str, cause: str):
         self.stage, self.path, self.cause = stage, Path(path), cause
         super().__init__(f"{stage.doing} failed at {path}: {cause}")
 
 
-class PublishStage(Enum):
-    """The steps of publishing, reported as each is done: a kill after any one leaves different files."""
+class StoreStage(Enum):
+    """The steps of ``make_current``, reported as each is done: a kill after any one leaves different files."""
 
     WAITING = "waiting for the store lock"
     LOCKED = "store locked"  # and leftovers of killed builds removed
@@ -83,11 +83,11 @@ class PublishStage(Enum):
 
 
 _DOING = {
-    PublishStage.LOCKED: "locking the store", PublishStage.WRITTEN: "writing the store",
-    PublishStage.INDEXED: "writing the search index", PublishStage.MANIFEST: "writing the manifest",
-    PublishStage.RENAMED: "renaming the store into place", PublishStage.ARCHIVED: "archiving the dumps",
-    PublishStage.LINKED: "making the new link", PublishStage.SWITCHED: "switching current",
-    PublishStage.RECORDED: "recording the version", PublishStage.PRUNED: "pruning old stores",
+    StoreStage.LOCKED: "locking the store", StoreStage.WRITTEN: "writing the store",
+    StoreStage.INDEXED: "writing the search index", StoreStage.MANIFEST: "writing the manifest",
+    StoreStage.RENAMED: "renaming the store into place", StoreStage.ARCHIVED: "archiving the dumps",
+    StoreStage.LINKED: "making the new link", StoreStage.SWITCHED: "switching current",
+    StoreStage.RECORDED: "recording the version", StoreStage.PRUNED: "pruning old stores",
 }
 FILE_MODE, FOLDER_MODE = 0o644, 0o755  # whatever the umask: a server may run as another user
 
@@ -139,8 +139,8 @@ class StoreLayout:
         self.index = self.root / "versions.json"
         self.origin = self.root / "built-from.json"
 
-    def publish(self, quads: Iterable[Quad], version: str, triples: int, progress: Progress = quiet,
-                archive: Archiver | None = None, inputs: str = "") -> Manifest:
+    def make_current(self, quads: Iterable[Quad], version: str, triples: int, progress: Progress = quiet,
+                     archive: Archiver | None = None, inputs: str = "") -> Manifest:
         """Write a new version aside, archive its dumps (``archive`` writes them), then point ``current`` at it.
 
         Whatever can fail for want of room or rights is done before the switch: the records of the
@@ -152,7 +152,7 @@ class StoreLayout:
             if not (self.versions / version).is_dir():
                 self._write(quads, version, triples, progress)
             else:  # published before: by a build that made no search index, perhaps
-                with _step(PublishStage.INDEXED, self.search_index_path(version)):
+                with _step(StoreStage.INDEXED, self.search_index_path(version)):
                     self.ensure_search_index(version)
             self._archive(version, archive, progress)
             previous = self._current_version()
@@ -161,7 +161,7 @@ class StoreLayout:
             origin = self._aside(self.origin, {"version": version, "inputs": inputs})
             self._switch(version, progress)
             self._record(record, progress)
-            with _step(PublishStage.RECORDED, self.origin):
+            with _step(StoreStage.RECORDED, self.origin):
                 os.replace(origin, self.origin)
             self._prune({version, previous}, progress)
         return manifest
@@ -237,17 +237,17 @@ class StoreLayout:
     @contextmanager
     def _locked(self, progress: Progress) -> Iterator[None]:
         """Hold the store's lock (freed by the kernel if the build dies) with no leftovers in the way."""
-        with _step(PublishStage.LOCKED, self.root / "lock"):
+        with _step(StoreStage.LOCKED, self.root / "lock"):
             self.versions.mkdir(parents=True, exist_ok=True)
             os.chmod(self.versions, FOLDER_MODE)
             lock = open(self.root / "lock", "w", encoding="utf-8")  # noqa: SIM115 - held until the build ends
         with lock:
-            progress(PublishStage.WAITING, str(self.root / "lock"))
+            progress(StoreStage.WAITING, str(self.root / "lock"))
             fcntl.flock(lock, fcntl.LOCK_EX)
-            with _step(PublishStage.LOCKED, self.root):
+            with _step(StoreStage.LOCKED, self.root):
                 removed = self._clear_leftovers()
                 self._record(self._record_aside_live())
-            progress(PublishStage.LOCKED, f"leftovers removed: {', '.join(removed) or 'none'}")
+            progress(StoreStage.LOCKED, f"leftovers removed: {', '.join(removed) or 'none'}")
             yield
 
     def _clear_leftovers(self) -> list[str]:
@@ -296,26 +296,26 @@ class StoreLayout:
     def _aside(self, path: Path, content: dict) -> Path:
         """``content`` as JSON in a file beside ``path``, to be renamed over it."""
         written = path.with_name(path.name + ".tmp")
-        with _step(PublishStage.RECORDED, written):
+        with _step(StoreStage.RECORDED, written):
             _write_file(written, (json.dumps(content, indent=1) + "\n").encode())
         return written
 
     def _record(self, written: Path | None, progress: Progress = quiet) -> None:
         """Put the record written aside in place (a rename: it needs no room)."""
         if written is not None:
-            with _step(PublishStage.RECORDED, self.index):
+            with _step(StoreStage.RECORDED, self.index):
                 os.replace(written, self.index)
-        progress(PublishStage.RECORDED, f"versions.json: {len(self.releases())} version(s)")
+        progress(StoreStage.RECORDED, f"versions.json: {len(self.releases())} version(s)")
 
     def _archive(self, version: str, archive: Archiver | None, progress: Progress) -> None:
         """Fill ``dumps/<version>.building`` with ``archive``, flush it to disk, then rename it into place
         (once per version)."""
         final = self.dumps / version
         if final.is_dir() or archive is None:
-            progress(PublishStage.ARCHIVED, "already archived" if final.is_dir() else "no archive asked for")
+            progress(StoreStage.ARCHIVED, "already archived" if final.is_dir() else "no archive asked for")
             return
         building = self.dumps / f"{version}.building"
-        with _step(PublishStage.ARCHIVED, building):
+        with _step(StoreStage.ARCHIVED, building):
             building.mkdir(parents=True)
             os.chmod(self.dumps, FOLDER_MODE)
             archive(building)
@@ -325,67 +325,67 @@ class StoreLayout:
             _readable(building)
             os.rename(building, final)
             _fsync_folder(self.dumps)
-        progress(PublishStage.ARCHIVED, f"dumps/{version}: {', '.join(sorted(p.name for p in final.iterdir()))}")
+        progress(StoreStage.ARCHIVED, f"dumps/{version}: {', '.join(sorted(p.name for p in final.iterdir()))}")
 
     def _write(self, quads: Iterable[Quad], version: str, triples: int, progress: Progress) -> None:
         """Fill a store aside, write its manifest, then rename it into ``versions/``: the version now exists."""
         building = self.versions / f"{version}.building"
-        progress(PublishStage.WRITING, str(building.relative_to(self.root)))
-        with _step(PublishStage.WRITTEN, building):
+        progress(StoreStage.WRITING, str(building.relative_to(self.root)))
+        with _step(StoreStage.WRITTEN, building):
             store = Store(str(building))
             store.bulk_extend(quads)
             store.flush()
             manifest = Manifest(version=version, quads=len(store), triples=triples)
-        progress(PublishStage.WRITTEN, f"{manifest.quads} quads")
-        with _step(PublishStage.INDEXED, building / search_index.FILE_NAME):
+        progress(StoreStage.WRITTEN, f"{manifest.quads} quads")
+        with _step(StoreStage.INDEXED, building / search_index.FILE_NAME):
             names = search_index.build_from_store(store, building / search_index.FILE_NAME, version)
             del store  # closed: every file is written before the store is renamed into place
             _readable(building)
-        progress(PublishStage.INDEXED, f"{search_index.FILE_NAME}: {names} names")
+        progress(StoreStage.INDEXED, f"{search_index.FILE_NAME}: {names} names")
         path = self._manifest_path(manifest.version)
-        with _step(PublishStage.MANIFEST, path):
+        with _step(StoreStage.MANIFEST, path):
             _write_file(path, json.dumps(manifest.__dict__).encode())
-        progress(PublishStage.MANIFEST, str(path.relative_to(self.root)))
-        with _step(PublishStage.RENAMED, self.versions / manifest.version):
+        progress(StoreStage.MANIFEST, str(path.relative_to(self.root)))
+        with _step(StoreStage.RENAMED, self.versions / manifest.version):
             os.rename(building, self.versions / manifest.version)
             _fsync_folder(self.versions)
-        progress(PublishStage.RENAMED, f"versions/{manifest.version}")
+        progress(StoreStage.RENAMED, f"versions/{manifest.version}")
 
     def _switch(self, version: str, progress: Progress) -> None:
         """Point ``current`` at ``version``: a new link, renamed over the old one, so readers see one or the other."""
         link = self.root / "current.tmp"
-        with _step(PublishStage.LINKED, link):
+        with _step(StoreStage.LINKED, link):
             link.symlink_to(Path("versions") / version)
-        progress(PublishStage.LINKED, f"{link.name} -> versions/{version}")
-        with _step(PublishStage.SWITCHED, self.current):
+        progress(StoreStage.LINKED, f"{link.name} -> versions/{version}")
+        with _step(StoreStage.SWITCHED, self.current):
             os.replace(link, self.current)
             _fsync_folder(self.root)
-        progress(PublishStage.SWITCHED, f"current -> versions/{version}")
+        progress(StoreStage.SWITCHED, f"current -> versions/{version}")
 
     def _prune(self, keep: set[str | None], progress: Progress) -> None:
         """Drop the stores of all versions but the current one and the one before (readers may still be using it).
 
         Their archives (``dumps/``) and their lines in ``versions.json`` stay."""
         old = sorted(p for p in self.versions.iterdir() if p.is_dir() and p.name not in keep)
-        with _step(PublishStage.RETIRED, self.versions):
+        with _step(StoreStage.RETIRED, self.versions):
             for path in old:
                 self._manifest_path(path.name).unlink()
-        progress(PublishStage.RETIRED, ", ".join(p.name for p in old) or "none")
-        with _step(PublishStage.PRUNED, self.versions):
+        progress(StoreStage.RETIRED, ", ".join(p.name for p in old) or "none")
+        with _step(StoreStage.PRUNED, self.versions):
             for path in old:
                 shutil.rmtree(path)
-        progress(PublishStage.PRUNED, f"kept {', '.join(sorted(v for v in keep if v))}")
+        progress(StoreStage.PRUNED, f"kept {', '.join(sorted(v for v in keep if v))}")
 
 
 @contextmanager
-def _step(stage: PublishStage, path: Path) -> Iterator[None]:
-    """Turn what the system refuses during ``stage`` (no room, no rights) into a PublishFailed naming it."""
+def _step(stage: StoreStage, path: Path) -> Iterator[None]:
+    """Turn what the system refuses during ``stage`` (no room, no rights) into a MakeCurrentFailed naming it."""
     try:
         yield
     except (OSError, sqlite3.Error) as exc:
         where = getattr(exc, "filename", None) or path
         cause = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        raise PublishFailed(stage, where, cause) from exc
+        raise MakeCurrentFailed(stage, where, cause) from exc
 
 
 def _write_file(path: Path, body: bytes) -> None:

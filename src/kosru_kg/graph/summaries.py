@@ -48,22 +48,23 @@ def _join(*parts: str) -> str:
 
 def _position(facts: Facts, r: Record) -> tuple[str, str]:
     state, by = name(facts, r.get("state")), r.get("by")
+    subject = name(facts, r.get("recognition_of"))  # whose recognition the claim is about: Kosovo
     claimant = name(facts, by) if by else ""
     date = r.get("date")
     position = r.get("position").ident
     if position == "recognised":
-        summary = _join(f"{state} recognised Kosovo", when(date) or "(no date found)")
+        summary = _join(f"{state} recognised {subject}", when(date) or "(no date found)")
     elif position == "withdrawal-reported":
-        summary = (_join(claimant, "reported", when(date), f"that {state} withdrew its recognition of Kosovo")
-                   if claimant else _join(f"A withdrawal of {state}'s recognition of Kosovo was reported", when(date)))
+        summary = (_join(claimant, "reported", when(date), f"that {state} withdrew its recognition of {subject}")
+                   if claimant else _join(f"A withdrawal of {state}'s recognition of {subject} was reported", when(date)))
     elif position == "withdrawal-denied":
-        summary = _join(claimant or "It was", "denied", when(date), f"that {state} withdrew its recognition of Kosovo")
+        summary = _join(claimant or "It was", "denied", when(date), f"that {state} withdrew its recognition of {subject}")
     elif position == "reaffirmed":
-        summary = _join(claimant or state, "re-affirmed", when(date), f"that {state} recognises Kosovo")
+        summary = _join(claimant or state, "re-affirmed", when(date), f"that {state} recognises {subject}")
     elif position == "does-not-recognise":
-        summary = _join(f"{state} did not recognise Kosovo", when(date, on="as of", in_="as of"))
+        summary = _join(f"{state} did not recognise {subject}", when(date, on="as of", in_="as of"))
     else:
-        summary = f"No position of {state} on recognising Kosovo was found in the sources searched"
+        summary = f"No position of {state} on recognising {subject} was found in the sources searched"
     label = f"{state}: {name(facts, r.get('position'))}"
     if claimant and claimant != state:
         label += f" (according to {claimant})"
@@ -176,29 +177,32 @@ def position_summary(facts: Facts, claims: Iterable[Record]) -> str:
     15 February 2018". Of several dates for the same claim, the most precise is shown (the
     claims themselves keep every date with its source).
     """
-    groups: dict[tuple[str, str], list[Record]] = {}
+    groups: dict[tuple[str, str, str], list[Record]] = {}
     for claim in claims:
         by = name(facts, claim.get("by")) if claim.get("by") else ""
-        groups.setdefault((claim.get("position").ident, by), []).append(claim)
-    if any(p == "withdrawal-reported" and by for p, by in groups):
-        groups.pop(("withdrawal-reported", ""), None)  # an unattributed report of the same withdrawal
-    deniers = sorted(by for (p, by) in groups if p == "withdrawal-denied" and by)
+        subject = name(facts, claim.get("recognition_of"))  # whose recognition: Kosovo in this data set
+        groups.setdefault((subject, claim.get("position").ident, by), []).append(claim)
+    subjects = sorted({s for s, _, _ in groups})
+    for subject in subjects:
+        if any(s == subject and p == "withdrawal-reported" and by for s, p, by in groups):
+            groups.pop((subject, "withdrawal-reported", ""), None)  # an unattributed report of the same withdrawal
     phrases = []
-    for (position, by), records in groups.items():
+    for (subject, position, by), records in groups.items():
+        deniers = sorted(b for (s, p, b) in groups if s == subject and p == "withdrawal-denied" and b)
         dated = [r.get("date") for r in records if r.get("date")]
         date = min(dated, key=lambda d: (PRECISION_RANK[d.precision], d.text)) if dated else None
-        phrase = _phrase(position, by, date, deniers)
+        phrase = _phrase(subject, position, by, date, deniers)
         if phrase:
             phrases.append((date.text if date else "9999", phrase))
     if not phrases:
-        return "No position on recognising Kosovo was found in the sources searched."
+        return f"No position on recognising {' or '.join(subjects)} was found in the sources searched."
     text = "; ".join(phrase for _, phrase in sorted(phrases))
     return text[0].upper() + text[1:] + "."
 
 
-def _phrase(position: str, by: str, date: Date | None, deniers: list[str]) -> str:
+def _phrase(subject: str, position: str, by: str, date: Date | None, deniers: list[str]) -> str:
     if position == "recognised":
-        return _join("recognised Kosovo", when(date) or "(date not found)")
+        return _join(f"recognised {subject}", when(date) or "(date not found)")
     if position == "withdrawal-reported":
         denied = [d for d in deniers if d != by]
         tail = f", which {' and '.join(denied)} {'deny' if len(denied) > 1 else 'denies'}" if denied else ""
@@ -206,5 +210,5 @@ def _phrase(position: str, by: str, date: Date | None, deniers: list[str]) -> st
     if position == "reaffirmed":
         return _join("recognition re-affirmed", f"by {by}" if by else "", when(date))
     if position == "does-not-recognise":
-        return _join("did not recognise Kosovo", when(date, on="as of", in_="as of"))
+        return _join(f"did not recognise {subject}", when(date, on="as of", in_="as of"))
     return ""

@@ -150,8 +150,8 @@ def no_progress(label: str, length: int) -> AbstractContextManager[Callable[[int
     return nullcontext(lambda done: None)
 
 
-def publish(settings: Settings, target: int, seed: int = 0, *, progress: ProgressBar = no_progress) -> Manifest:
-    """Publish a synthetic graph of at least ``target`` triples at ``settings.store``.
+def build_store(settings: Settings, target: int, seed: int = 0, *, progress: ProgressBar = no_progress) -> Manifest:
+    """Make a synthetic graph of at least ``target`` triples the current version of ``settings.store``.
 
     The graph is written to a temporary N-Quads file beside the store, then bulk-loaded, so the
     generator's objects never pile up in memory; ``progress`` is given each step's label and length.
@@ -173,11 +173,11 @@ def generate(synthesiser: Synthesiser, path: Path, *, progress: ProgressBar = no
 
 def load(layout: StoreLayout, path: Path, version: str, triples: int, *,
          progress: ProgressBar = no_progress, stages: Progress = quiet) -> Manifest:
-    """Bulk-load the N-Quads file ``path`` and publish it in ``layout`` as ``version`` (``stages``: told each
-    stage of publishing, as ``StoreLayout.publish`` tells them; the search index is made as it publishes)."""
+    """Bulk-load the N-Quads file ``path`` and make it ``layout``'s current version, ``version`` (``stages``:
+    told each stage, as ``StoreLayout.make_current`` tells them; the search index is made on the way)."""
     with path.open("rb") as raw, progress("loading", path.stat().st_size) as advance:
         quads = parse(_Reading(raw, advance), format=RdfFormat.N_QUADS)
-        return layout.publish(quads, version, triples, progress=stages)
+        return layout.make_current(quads, version, triples, progress=stages)
 
 
 class _Reading:
@@ -275,7 +275,7 @@ class _StateMaker:
         records += [
             _record("sources", f"syn-source-{n}", kind="web-page", title=f"Yearbook of {name}",
                     url=f"https://example.org/synthetic/{n}", publisher=f"{name} Statistics Office",
-                    published=Date(str(rng.randint(2010, 2025)))),
+                    published=Date(str(rng.randint(2010, 2025))), source_class=_concept("official-source")),
             self._fact("entities", state, type="State", label=name, alt_labels=(f"Republic of {name}",),
                        description=f"A made-up state of the synthetic graph, founded in {founded}."),
             self._fact("entities", f"syn-city-{n}", type="City", label=f"{name} City", country=_entity(state)),
@@ -350,20 +350,20 @@ class _StateMaker:
     def _positions(self) -> list[Record]:
         """Claims about this state's position on Kosovo, in the real roster's proportions."""
         rng, n = self.rng, self.n
-        state = _entity(self.state)
+        state, kosovo = _entity(self.state), _entity("kosovo")
         status = rng.choices(("recognised", "does-not-recognise", "withdrawal-reported"), (55, 35, 10))[0]
         year = rng.randint(2008, 2025)
         if status == "does-not-recognise":
-            return [self._fact("positions", f"syn-position-{n}-no", state=state,
+            return [self._fact("positions", f"syn-position-{n}-no", state=state, recognition_of=kosovo,
                                position=_concept("does-not-recognise"), date=self._date(year))]
-        claims = [self._fact("positions", f"syn-position-{n}-yes", state=state, position=_concept("recognised"),
-                             date=self._date(year))]
+        claims = [self._fact("positions", f"syn-position-{n}-yes", state=state, recognition_of=kosovo,
+                             position=_concept("recognised"), date=self._date(year))]
         if status == "withdrawal-reported":
-            claims.append(self._fact("positions", f"syn-position-{n}-withdrawn", state=state,
+            claims.append(self._fact("positions", f"syn-position-{n}-withdrawn", state=state, recognition_of=kosovo,
                                      position=_concept("withdrawal-reported"), by=_entity("serbia"),
                                      date=self._date(rng.randint(year, 2025))))
             if rng.random() < 0.5:
-                claims.append(self._fact("positions", f"syn-position-{n}-denied", state=state,
+                claims.append(self._fact("positions", f"syn-position-{n}-denied", state=state, recognition_of=kosovo,
                                          position=_concept("withdrawal-denied"), by=_entity("kosovo")))
         return claims
 

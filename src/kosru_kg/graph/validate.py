@@ -1,14 +1,25 @@
-"""SHACL validation with pySHACL, and a report a person can act on."""
+"""SHACL validation with pySHACL, and a report a person can act on.
+
+Run as ``python -m kosru_kg.graph.validate JOB PARENT``, it validates the pickled job (N-Triples, ontology
+folder, base IRI, origins) and writes the pickled Report to standard output: a build runs it beside the
+rendering of its dumps.
+"""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import os
+import pickle
+import signal
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyshacl
 import rdflib
-from pyoxigraph import RdfFormat, Triple, serialize
+from pyoxigraph import RdfFormat, Triple, parse, serialize
 
 from kosru_kg.vocab import DEFAULT_BASE, PREFIXES
 
@@ -98,3 +109,31 @@ def _violations(report: rdflib.Graph, origins: Mapping[str, str]) -> Iterable[Vi
             value=str(value) if value is not None else "",
             origin=origins.get(focus, ""),
         )
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process is sent when its parent dies
+
+
+def _die_with(parent: int) -> None:
+    """Have Linux kill this process when its parent (a build) dies, rather than validate for nobody."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # elsewhere, it ends once it has validated
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+def main(job: str, parent: str) -> None:
+    _die_with(int(parent))
+    with open(job, "rb") as pickled:
+        ntriples, ontology_dir, base_iri, origins = pickle.load(pickled)
+    report = validate(parse(ntriples, format=RdfFormat.N_TRIPLES), ontology_dir, base_iri, origins)
+    sys.stdout.buffer.write(pickle.dumps(report))
+
+
+if __name__ == "__main__":
+    from kosru_kg.graph import validate as module  # the Report it pickles is this module's, not __main__'s
+
+    module.main(*sys.argv[1:])

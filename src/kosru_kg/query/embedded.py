@@ -29,7 +29,7 @@ class EmbeddedBackend(Backend):
         """A backend over ``quads`` alone, published into a store in ``directory`` (for tests and tools)."""
         layout = StoreLayout(Path(directory))
         quads = list(quads)
-        layout.publish(quads, version, triples=len(quads))
+        layout.make_current(quads, version, triples=len(quads))
         return cls(layout, settings)
 
     @property

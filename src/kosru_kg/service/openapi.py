@@ -19,13 +19,11 @@ from kosru_kg import formats
 from kosru_kg.errors import MEDIA_TYPES
 from kosru_kg.formats import Kind
 from kosru_kg.service.questions import ANSWER_FORMATS, MAX_TEXT, Parameter, Question
-from kosru_kg.vocab import SLUG
 
 OPENAPI_VERSION = "3.1.0"
 PAGE = formats.named("html", Kind.PAGE)
 RESULTS = "SparqlResults"  # the schema of SPARQL 1.1 Query Results JSON, under components/schemas
 ERROR = "Error"  # the JSON error body
-ID_PATTERN = SLUG.pattern.removeprefix(r"\A").removesuffix(r"\Z")  # a resource id, as an ECMA-262 pattern
 
 # The 4xx and 5xx answers any question may give, by status: components/responses/<name>, described.
 ERRORS = {

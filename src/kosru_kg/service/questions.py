@@ -28,14 +28,14 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Variable
 
-from kosru_kg import formats
+from kosru_kg import clock, formats
 from kosru_kg.errors import BadRequest
 from kosru_kg.query.backend import Backend
 from kosru_kg.vocab import KINDS, NAMING_PATH, SLUG, term
 
 XSD_INTEGER = term("xsd:integer")
 XSD_DATE = term("xsd:date")
-TODAY = "today"  # a date parameter's value for the day of the request
+TODAY = "today"  # a date parameter's value for the day of the request (UTC)
 FREE_TYPES = ("year", "date", "enum", "string", "iri")
 MAX_TEXT = 200  # characters of a string parameter: enough for any name, too short for abuse
 HEADER_KEYS = ("title", "description", "param", "picture")
@@ -183,7 +183,7 @@ class Question:
 def _date(value: str) -> dt.date:
     """A date parameter's value as a date: ``today``, or an ISO date within the years a question covers."""
     if value == TODAY:
-        return dt.date.today()
+        return clock.today()
     if not _ISO_DATE.fullmatch(value):
         raise ValueError(value)
     day = dt.date.fromisoformat(value)

@@ -23,25 +23,24 @@ from kosru_kg.vocab import SUMMARY, Minter, prologue
 
 QUESTION = "recognitions-as-of"  # the question whose answer the map draws
 TODAY = {"asOf": "today", "viewpoint": "kosovo-government"}  # the home page's map
-# Standings in the order a legend lists them (the values of ?standing in the question).
 VIEWPOINTS = ("every-withdrawal", "kosovo-government", "source-dates")  # the values of ?viewpoint
-STANDINGS = ("recognises", "recognises-withdrawal-disputed", "withdrawn", "undated-recognition",
-             "does-not-recognise", "no-position-found")
 
 # Exact counts of recognising states with a date (?recognising and ?exact: the concepts, bound).
 DATED_COUNTS = prologue("kosru", "rdfs", "prov", "dct", "schema") + """
-SELECT ?recognising ?exact ?count ?label ?value ?asOf ?scope ?source ?title ?url WHERE {
+SELECT ?recognising ?exact ?count ?label ?value ?asOf ?scope ?source ?title ?url ?class WHERE {
   ?count kosru:measure ?recognising ; kosru:valueQualifier ?exact ; kosru:value ?value ; kosru:asOf ?asOf ;
     rdfs:label ?label ; prov:wasDerivedFrom ?source .
   ?source dct:title ?title .
   OPTIONAL { ?source schema:url ?url }
+  OPTIONAL { ?source kosru:sourceClass ?class }
   OPTIONAL { ?count kosru:scope ?scope }
 } ORDER BY STR(?asOf) ?count ?title"""
 CLAIMS = prologue("kosru", "rdfs", "skos") + f"""
-SELECT ?state ?claim ?position ?label ?date ?latest ?summary WHERE {{
+SELECT ?state ?claim ?position ?label ?date ?latest ?summary ?verification WHERE {{
   ?claim kosru:positionOf ?state ; kosru:claimedPosition ?concept ; rdfs:label ?label .
   ?concept skos:prefLabel ?position .
   OPTIONAL {{ ?claim kosru:date ?date ; kosru:latestDate ?latest }}
+  OPTIONAL {{ ?claim kosru:verification ?verification }}
   OPTIONAL {{ ?claim <{SUMMARY.value}> ?summary }}
 }} ORDER BY STR(?latest) ?claim"""
 
@@ -53,7 +52,7 @@ class Standing:
     state: str  # IRI
     label: str
     code: str | None  # ISO 3166-1 alpha-2
-    standing: str  # one of STANDINGS
+    standing: str  # the question's ?standing (recognises, withdrawn, …: the map's legend lists them all)
     counted: bool
     un_member: bool
     recognised_on: str | None  # the earliest recognition counting as of the date (xsd:date text)
@@ -84,6 +83,7 @@ class CountCheck:
     un_only: bool
     roster: int
     sources: tuple[tuple[str, str | None], ...]  # (title, address)
+    source_classes: tuple[str | None, ...] = ()  # each source's class concept (IRI), in the same order
 
     @property
     def difference(self) -> int:
@@ -100,6 +100,7 @@ class Claim:
     date: str | None  # as written
     latest: dt.date | None
     summary: str
+    unverified: bool = False  # marked unverified (always so when its only sources are weak)
 
 
 def standings(question: Question, backend: Backend, base_iri: str, values: Mapping[str, str]) -> list[Standing]:
@@ -131,8 +132,9 @@ def count_checks(question: Question, backend: Backend, base_iri: str, viewpoint:
             continue  # counts among EU, NATO… members: the roster keeps no such membership dates
         check = found.setdefault(row["count"].value, {
             "label": row["label"].value, "as_of": row["asOf"].value, "stated": int(row["value"].value),
-            "un_only": scope is not None, "sources": []})
+            "un_only": scope is not None, "sources": [], "classes": []})
         check["sources"].append((row["title"].value, row["url"].value if row["url"] is not None else None))
+        check["classes"].append(row["class"].value if row["class"] is not None else None)
     checks, tallies = [], {}  # one roster query per date: counts in all and among UN members share one
     for iri, check in found.items():
         day = dt.date.fromisoformat(latest_day(Date(check["as_of"])))
@@ -144,7 +146,7 @@ def count_checks(question: Question, backend: Backend, base_iri: str, viewpoint:
         tally = tallies[day]
         roster = tally.un_recognising if check["un_only"] else tally.recognising
         checks.append(CountCheck(iri, check["label"], check["as_of"], check["stated"], check["un_only"], roster,
-                                 tuple(check["sources"])))
+                                 tuple(check["sources"]), tuple(check["classes"])))
     return checks
 
 
@@ -157,6 +159,7 @@ def claims(backend: Backend, state: NamedNode) -> list[Claim]:
 
     found = [Claim(row["claim"].value, row["position"].value, row["label"].value,
                    row["date"].value if row["date"] is not None else None, latest(row["latest"]),
-                   row["summary"].value if row["summary"] is not None else row["label"].value)
+                   row["summary"].value if row["summary"] is not None else row["label"].value,
+                   row["verification"] is not None and row["verification"].value.endswith("/unverified"))
              for row in rows]
     return sorted(found, key=lambda c: (c.latest is None, c.latest or dt.date.min, c.iri))

@@ -96,8 +96,9 @@ class Search:
             return self._index
 
     def _open(self, version: str) -> SearchIndex:
-        layout = StoreLayout(Path(self.settings.store))
-        folder = layout.versions / version if VERSION_NAME.match(version) else None
+        store = self.settings.local_store()  # None when serving a remote store: its index is made below
+        layout = StoreLayout(Path(store)) if store is not None else None
+        folder = layout.versions / version if layout is not None and VERSION_NAME.match(version) else None
         if folder is not None and folder.is_dir():
             try:
                 return SearchIndex(layout.ensure_search_index(version))

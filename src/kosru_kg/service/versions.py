@@ -24,22 +24,29 @@ NTRIPLES = formats.dump("ntriples")  # the default graph, line by line: what cha
 
 
 class Versions:
-    """The versions published in a store folder (none if nothing was ever built there)."""
+    """The versions published in a store folder (none if nothing was ever built there), or, with no
+    store (``None``: a server answering from a remote store), none, and the folder is never read."""
 
-    def __init__(self, store: Path | str):
-        self.layout = StoreLayout(Path(store))
+    def __init__(self, store: Path | str | None):
+        self.layout = StoreLayout(Path(store)) if store is not None else None
 
     def releases(self) -> list[Release]:
-        return self.layout.releases()
+        return self.layout.releases() if self.layout is not None else []
+
+    def find(self, version: str) -> Release | None:
+        """The version of that name if it was published here, else None."""
+        return self.layout.release(version) if self.layout is not None and VERSION_NAME.match(version) else None
 
     def release(self, version: str) -> Release:
         """The version of that name; an unknown (or malformed) name is a 404 naming the known ones."""
-        found = self.layout.release(version) if VERSION_NAME.match(version) else None
+        found = self.find(version)
         if found is None:
             raise NotFound(f"there is no version {version!r}; {self.known()}")
         return found
 
     def known(self) -> str:
+        if self.layout is None:
+            return "this server answers from a remote store and keeps no versions of its own"
         names = [r.version for r in self.releases()]
         return f"the versions are {', '.join(names)}" if names else "no version has been published here"
 

@@ -20,7 +20,6 @@ import io
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
@@ -100,10 +99,6 @@ def from_environ(environ) -> str:
 def N_(message: str) -> str:
     """Mark ``message`` for the catalogs where it is defined; it is translated where it is shown."""
     return message
-
-
-def babel_locale(tag: str) -> Locale:
-    return Locale.parse(LOCALES[tag])
 
 
 def catalog_path(locale_id: str) -> Path:

@@ -12,6 +12,7 @@ from kosru_kg.query.backend import Backend
 from kosru_kg.query.fair_use import QueryTimeQuota
 from kosru_kg.service import ontology, questions
 from kosru_kg.service.search import Search
+from kosru_kg.service.versions import Versions
 from kosru_kg.version_cache import VersionCache
 
 KEY = "kosru"  # the one key of app.extensions this app uses
@@ -25,6 +26,7 @@ class AppState:
     ontology: ontology.Ontology
     quota: QueryTimeQuota = field(init=False)
     search: Search = field(init=False)  # the served version's search index
+    versions: Versions = field(init=False)  # the versions published in the store (none when serving a backend)
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = field(init=False)
     # Values derived from the served version: pages' parts, pictures and descriptions, whose keys may
     # carry the request's Host; and the dumps, apart, so that a slow JSON-LD dump never holds up a
@@ -35,6 +37,7 @@ class AppState:
     def __post_init__(self) -> None:
         self.quota = QueryTimeQuota(self.settings.client_query_seconds)
         self.search = Search(self.settings, self.backend)
+        self.versions = Versions(self.settings.local_store())
         self.trusted_proxies = self.settings.trusted_networks()
 
     @classmethod

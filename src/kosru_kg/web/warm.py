@@ -13,7 +13,6 @@ from collections.abc import Callable
 from flask import Flask
 
 from kosru_kg import formats
-from kosru_kg.service.versions import Versions
 from kosru_kg.web import i18n
 from kosru_kg.web.state import KEY
 
@@ -31,7 +30,7 @@ def paths(app: Flask) -> list[str]:
     dumps = [f"/download/{fmt.file_name}" for fmt in formats.DUMPS]
     # The served version's own dumps, read from its archive.
     version = app_state.backend.version
-    if any(release.version == version for release in Versions(settings.store).releases()):
+    if app_state.versions.find(version) is not None:
         dumps += [f"/download/{version}/{fmt.file_name}" for fmt in formats.DUMPS]
     return [*DESCRIPTIONS, "/versions", *dumps, *questions]
 

@@ -7,8 +7,10 @@ memory, revalidations (If-None-Match) answered 304 from the kept tag. Only 200 a
 were sent whole are kept (not streams), within a total size and a number of entries, least
 recently used out first: strangers' varied query strings and Host headers can churn the
 cache but never grow it. A view whose answer names the server marks it with ``names_the_host``;
-a page (rendered in the request's interface language, ``web.i18n``) is kept per language, and an
-answer that sets a cookie is never kept.
+a page (rendered in the request's interface language, ``web.i18n``) is kept per language; an
+answer that reads today's date (``clock.today``; ``http_cache`` marks it with ``made_on``) is kept
+per day (UTC), so that the next day's request makes it again; and an answer that sets a cookie
+is never kept.
 """
 
 from __future__ import annotations
@@ -17,21 +19,23 @@ from collections.abc import Callable, Iterable
 
 from werkzeug.http import parse_etags
 
+from kosru_kg import clock
 from kosru_kg.version_cache import VersionCache
 from kosru_kg.web import i18n
 
 HOST_DEPENDENT = "kosru.names-the-host"  # environ key a view sets when its answer names the server
+MADE_ON = "kosru.made-on"  # environ key: the days (ISO dates) an answer read as today's date, when it read any
 
 
 class _Varies:
-    """The entry under a request's plain key when the answer depends on its Host and/or its language."""
+    """The entry under a request's plain key when the answer depends on its Host, its language and/or the day."""
 
-    def __init__(self, host: bool, language: bool):
-        self.host, self.language = host, language
+    def __init__(self, host: bool, language: bool, day: bool = False):
+        self.host, self.language, self.day = host, language, day
 
-    def key(self, key: tuple, environ) -> tuple:
+    def key(self, key: tuple, environ, day: str) -> tuple:
         host = (environ.get("HTTP_HOST", ""), environ["wsgi.url_scheme"]) if self.host else ()
-        return (*key, *host, i18n.from_environ(environ) if self.language else "")
+        return (*key, *host, i18n.from_environ(environ) if self.language else "", day if self.day else "")
 
 
 REVALIDATION_HEADERS = ("etag", "cache-control", "vary")
@@ -54,7 +58,7 @@ class WholeAnswers:
         key = (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", ""))
         kept = self._kept.get(version, key)
         if isinstance(kept, _Varies):
-            kept = self._kept.get(version, kept.key(key, environ))
+            kept = self._kept.get(version, kept.key(key, environ, clock.utc_today().isoformat()))
         if kept is not None:
             return _send(kept, environ, start_response, head=method == "HEAD")
         answered: list = []
@@ -75,11 +79,12 @@ class WholeAnswers:
         finally:
             if hasattr(body, "close"):
                 body.close()
-        if len(whole) <= self._largest:
-            varies = _Varies(bool(environ.get(HOST_DEPENDENT)), i18n.LANGUAGE_KEY in environ)
-            if varies.host or varies.language:
+        days = environ.get(MADE_ON, ())
+        if len(whole) <= self._largest and len(days) <= 1:  # one made across midnight is not kept
+            varies = _Varies(bool(environ.get(HOST_DEPENDENT)), i18n.LANGUAGE_KEY in environ, bool(days))
+            if varies.host or varies.language or varies.day:
                 self._kept.put(version, key, varies)
-                key = varies.key(key, environ)
+                key = varies.key(key, environ, days[0] if days else "")
             self._kept.put(version, key, (answered[0], headers, whole), len(whole))
         return [whole]
 
@@ -100,3 +105,8 @@ def _send(kept: tuple, environ, start_response, head: bool) -> Iterable[bytes]:
 def names_the_host(environ) -> None:
     """Mark this request's answer as naming the server, so that it is kept per Host."""
     environ[HOST_DEPENDENT] = True
+
+
+def made_on(environ, days) -> None:
+    """Mark this request's answer as made for ``days`` (the dates it read as today's), so that it is kept per day."""
+    environ[MADE_ON] = tuple(day.isoformat() for day in days)

@@ -13,7 +13,7 @@ from pyoxigraph import NamedNode, Variable
 
 from kosru_kg.query import budget, fair_use
 from kosru_kg.query.backend import Answer
-from kosru_kg.service import description, protocol
+from kosru_kg.service import protocol, service_description
 from kosru_kg.web.middleware import access_log, whole_answers
 from kosru_kg.web.state import state
 
@@ -82,17 +82,17 @@ def _endpoint_iri() -> str:
 
 
 def _service_description(endpoint: str) -> Response:
-    media_type = protocol.negotiate(request.headers.get("Accept"), description.MEDIA_TYPES,
+    media_type = protocol.negotiate(request.headers.get("Accept"), service_description.MEDIA_TYPES,
                                     request.args.getlist("format"))
     graphs = [row[Variable("graph")] for row in state().backend.query(NAMED_GRAPHS)]
-    triples = description.describe(endpoint, graphs)
+    triples = service_description.describe_service(endpoint, graphs)
     if media_type == "text/html":
-        turtle = description.serialise(triples, "text/turtle").decode("utf-8")
+        turtle = service_description.serialise(triples, "text/turtle").decode("utf-8")
         body = render_template("endpoint/description.html", endpoint=endpoint, graphs=graphs, description=turtle,
                                solution_formats=protocol.format_names(protocol.SOLUTION_FORMATS),
                                graph_formats=protocol.format_names(protocol.GRAPH_FORMATS))
     else:
-        body = description.serialise(triples, media_type)
+        body = service_description.serialise(triples, media_type)
     return Response(body, content_type=protocol.content_type(media_type))
 
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from flask import Blueprint, render_template, request, url_for
 from markupsafe import Markup
 from pyoxigraph import Literal, NamedNode, Variable
 
-from kosru_kg import formats
+from kosru_kg import clock, formats
 from kosru_kg.config import Settings
 from kosru_kg.query.backend import Backend
 from kosru_kg.service import roster, void
-from kosru_kg.service.versions import Versions
 from kosru_kg.vocab import ONTOLOGY_IRI, Minter, prologue
 from kosru_kg.web import cache, language
 from kosru_kg.web.middleware import whole_answers
@@ -88,7 +86,7 @@ class Citation:
 
 
 def citation(settings: Settings, version: str) -> Citation:
-    release = next((r for r in Versions(settings.store).releases() if r.version == version), None)
+    release = state().versions.find(version)
     dataset = Minter(settings.base_iri).dataset().value
     if release is None:  # served from elsewhere (a remote store) with no archive here: cite the data set
         return Citation(void.TITLE, version, None, dataset, dataset)
@@ -123,7 +121,7 @@ def todays_positions() -> Positions:
     """Drawn once a day per version: "today" moves, the standings only with a new claim's date."""
     app_state, root = state(), request.script_root
     settings = app_state.settings
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()  # read here, not in compute: this answer is kept per day too
 
     def compute() -> Positions:
         question = app_state.questions[roster.QUESTION]

@@ -21,7 +21,7 @@ from kosru_kg.errors import NotFound
 from kosru_kg.service import protocol, questions, roster
 from kosru_kg.vocab import prologue
 from kosru_kg.web import cache, language
-from kosru_kg.web.render import pictures
+from kosru_kg.web.render import pictures, quality
 from kosru_kg.web.render import roster as roster_drawing
 from kosru_kg.web.render.terms import Names, TermView, labels, view
 from kosru_kg.web.state import state
@@ -30,11 +30,12 @@ blueprint = Blueprint("questions", __name__)
 
 # The result formats offered beside the page, by suffix: the solutions media type of each name.
 FORMATS = {f.name: f.media_type for f in questions.ANSWER_FORMATS}
-SOURCES_QUERY = prologue("prov", "dct", "schema") + """SELECT DISTINCT ?source ?title ?url WHERE {
+SOURCES_QUERY = prologue("prov", "dct", "schema", "kosru") + """SELECT DISTINCT ?source ?title ?url ?class WHERE {
   VALUES ?resource { %s }
   ?resource prov:wasDerivedFrom ?source .
   ?source dct:title ?title .
   OPTIONAL { ?source schema:url ?url }
+  OPTIONAL { ?source kosru:sourceClass ?class }
 } ORDER BY ?title ?source"""
 ROSTER_MAP = pictures.ANSWER_PICTURES[0]  # the picture drawn from the roster question's own answer
 _WORD = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+|[A-Z]|\d+")
@@ -50,6 +51,7 @@ class Column:
 class Source:
     title: str
     href: str
+    source_class: str | None = None  # what a page calls its class (a msgid of render.quality)
 
 
 def catalogue() -> dict[str, questions.Question]:
@@ -81,6 +83,7 @@ def page(name: str) -> Response:
         sources=_sources(rows, backend, settings.base_iri, root), alternates=alternates,
         picture=roster_view.picture if roster_view else pictures.picture(question.picture) if question.picture else None,
         roster=roster_view,
+        source_classes={f"{settings.base_iri}concept/{name}": words for name, words in quality.SOURCE_CLASSES.items()},
         edit_href=f"{root}/query?{urlencode({'query': question.sparql})}",
     )
     response = Response(body, mimetype="text/html")
@@ -209,5 +212,6 @@ def _sources(rows: list[list[TermView]], backend, base_iri: str, root: str) -> l
     if not iris:
         return []
     values = " ".join(str(NamedNode(iri)) for iri in iris)  # IRIs from the answer, serialised, not user text
-    return [Source(row["title"].value, row["url"].value if row["url"] else view(row["source"], {}, base_iri, root).href)
+    return [Source(row["title"].value, row["url"].value if row["url"] else view(row["source"], {}, base_iri, root).href,
+                   quality.source_class(row["class"].value if row["class"] is not None else None))
             for row in backend.query(SOURCES_QUERY % values)]

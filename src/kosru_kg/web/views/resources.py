@@ -18,7 +18,6 @@ graphs are described by the VoID description, so their IRIs answer 303 See Other
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -26,16 +25,16 @@ from dataclasses import dataclass, replace
 from flask import Blueprint, Response, redirect, render_template, request
 from pyoxigraph import NamedNode, Triple
 
-from kosru_kg import formats, vocab
+from kosru_kg import clock, formats, vocab
 from kosru_kg.errors import NotFound
 from kosru_kg.formats import Kind
 from kosru_kg.graph import serialization
-from kosru_kg.service import describe, ontology, protocol, roster
+from kosru_kg.service import ontology, protocol, resource_description, roster
 from kosru_kg.vocab import KOSRU, ONTOLOGY_IRI, PREFIXES, RDF_TYPE, SLUG, SUMMARY, WIKIDATA_PAGE, term
 from kosru_kg.web import language
 from kosru_kg.web.i18n import N_
+from kosru_kg.web.render import quality, terms
 from kosru_kg.web.render import roster as roster_drawing
-from kosru_kg.web.render import terms
 from kosru_kg.web.state import state
 
 blueprint = Blueprint("resources", __name__)
@@ -46,6 +45,7 @@ VOID = "/.well-known/void"  # the VoID description, which describes the dataset 
 DESCRIPTIONS = (SUMMARY, term("dct:description"), term("skos:definition"))
 SOURCE, URL, SAME_AS = term("prov:wasDerivedFrom"), term("schema:url"), term("owl:sameAs")
 POSITION_OF = term("kosru:positionOf")
+SOURCE_CLASS, VERIFICATION = term("kosru:sourceClass"), term("kosru:verification")
 
 
 # What a resource is served as: its page, the default, then its description in each graph format.
@@ -80,9 +80,9 @@ def resource(kind: str, name: str) -> Response:
     app_state = state()
     base = app_state.settings.base_iri
     iri = NamedNode(f"{base}{kind}/{ident}")
-    triples = describe.describe(app_state.backend, iri)
+    triples = resource_description.describe_resource(app_state.backend, iri)
     if not triples:
-        if kind == "graph" and describe.is_graph(app_state.backend, iri):
+        if kind == "graph" and resource_description.is_graph(app_state.backend, iri):
             return redirect(request.script_root + VOID, code=303)
         raise NotFound(f"the graph says nothing about {iri.value}")
     return _answer(f"/{kind}/{ident}", suffix if dot else None,
@@ -104,12 +104,14 @@ def _resource_page(iri: NamedNode, triples: set[Triple], alternates: list[Altern
         return sorted((t.object for t in outgoing if t.predicate in properties), key=lambda o: show(o).text)
 
     urls = {t.subject: t.object.value for t in triples if t.predicate == URL}
+    classes = {t.subject: t.object.value for t in triples if t.predicate == SOURCE_CLASS}
     return render_template(
         "resources/resource.html", iri=iri.value, label=_heading(show(iri), iri, outgoing),
         position=_position(iri, show(iri).text, triples), types=[show(o) for o in objects(RDF_TYPE)],
         descriptions=[show(o) for o in objects(*DESCRIPTIONS)],
         outgoing=_rows(outgoing, lambda t: t.object, show), incoming=_rows(incoming, lambda t: t.subject, show),
-        sources=[(show(s), urls.get(s)) for s in objects(SOURCE)],
+        sources=[(show(s), urls.get(s), quality.source_class(classes.get(s))) for s in objects(SOURCE)],
+        unverified=any(quality.is_unverified(o.value) for o in objects(VERIFICATION)),
         wikidata=[o.value.removeprefix(PREFIXES["wd"]) for o in objects(SAME_AS) if o.value.startswith(PREFIXES["wd"])],
         wikidata_page=WIKIDATA_PAGE, alternates=alternates)
 
@@ -128,7 +130,7 @@ def _position(iri: NamedNode, label: str, triples: set[Triple]) -> Position | No
         return None
     settings, root = state().settings, request.script_root
     claims = roster.claims(state().backend, iri)
-    strip = roster_drawing.position_strip(claims, label, root, settings.base_iri, dt.date.today())
+    strip = roster_drawing.position_strip(claims, label, root, settings.base_iri, clock.today())
     return Position(strip, [(terms.view(NamedNode(c.iri), {}, settings.base_iri, root).href, c) for c in claims])
 def _heading(label: terms.TermView, iri: NamedNode, outgoing: list[Triple]) -> terms.TermView:
     """The page's heading: the resource's name, tagged with the language it is in (the page's, else English)."""

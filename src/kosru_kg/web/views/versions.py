@@ -25,7 +25,7 @@ OLDER_NAMES = tuple(f.media_type for f in formats.of_kind(Kind.CHANGES) if not f
 
 
 def versions() -> Versions:
-    return Versions(state().settings.store)
+    return state().versions
 
 
 @blueprint.get("/download/<version>/<name>")

@@ -23,7 +23,7 @@ MEDIA_TYPES = (*(f.media_type for f in formats.of_kind(Kind.GRAPH)), "text/html"
 SERIALISATION_PREFIXES = {name: PREFIXES[name] for name in ("sd", "rdfs", "formats", "ent")}
 
 
-def describe(endpoint: str, named_graphs: Iterable[NamedNode]) -> list[Triple]:
+def describe_service(endpoint: str, named_graphs: Iterable[NamedNode]) -> list[Triple]:
     """The description of the service at ``endpoint`` whose dataset holds ``named_graphs``.
 
     The default graph is stored as the union of the named graphs (not computed per query),

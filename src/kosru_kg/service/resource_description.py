@@ -3,7 +3,7 @@
 A description is the resource's outgoing and incoming statements (a symmetric concise
 bounded description; the facts have no blank nodes, so one hop is all of it), the names of
 every resource and property those statements link to, and the web address of each of the
-resource's sources, and the one-line summary of each linked fact — so that a page, or a client reading the RDF, can name everything it
+resource's sources and its class (official, news, reference, weak), and the one-line summary of each linked fact — so that a page, or a client reading the RDF, can name everything it
 shows without asking again. The IRI is bound with ``substitutions``, never written into
 the query text.
 """
@@ -15,8 +15,9 @@ from pyoxigraph import NamedNode, Triple, Variable
 from kosru_kg.query.backend import Backend
 from kosru_kg.vocab import NAMING, SUMMARY, prologue
 
-DESCRIBE = prologue("prov", "schema") + f"""
-CONSTRUCT {{ ?resource ?p ?o . ?s ?q ?resource . ?linked ?naming ?name . ?source schema:url ?url . }}
+DESCRIBE = prologue("prov", "schema", "kosru") + f"""
+CONSTRUCT {{ ?resource ?p ?o . ?s ?q ?resource . ?linked ?naming ?name . ?source schema:url ?url .
+  ?source kosru:sourceClass ?class . }}
 WHERE {{
   {{ ?resource ?p ?o }}
   UNION {{ ?s ?q ?resource }}
@@ -29,11 +30,12 @@ WHERE {{
     ?linked ?naming ?name
   }}
   UNION {{ ?resource prov:wasDerivedFrom ?source . ?source schema:url ?url }}
+  UNION {{ ?resource prov:wasDerivedFrom ?source . ?source kosru:sourceClass ?class }}
 }}"""
 IS_GRAPH = "ASK { GRAPH ?graph {} }"
 
 
-def describe(backend: Backend, resource: NamedNode) -> set[Triple]:
+def describe_resource(backend: Backend, resource: NamedNode) -> set[Triple]:
     """The description of ``resource``; empty when the graph says nothing about it."""
     return set(backend.query(DESCRIBE, substitutions={Variable("resource"): resource}))
 

@@ -1,10 +1,10 @@
-"""Loading a built graph into a remote store with the SPARQL 1.1 Graph Store HTTP Protocol.
+"""Uploading a built graph into a remote store with the SPARQL 1.1 Graph Store HTTP Protocol (``kosru-kg publish``).
 
 Each named graph and the default graph is replaced whole (PUT, as N-Triples, streamed in
 batches so a large graph never sits in memory twice); graphs of this data set that the
 build no longer has are deleted; the version triple goes last, in its own graph, so that
 servers reading it switch to the new version only once every graph is in place. Graph
-Store PUTs are not one transaction: while a publication runs, readers may see old and new
+Store PUTs are not one transaction: while an upload runs, readers may see old and new
 graphs side by side, still under the old version.
 """
 
@@ -31,15 +31,15 @@ GRAPH_STORE_BESIDE = {"query": "store", "sparql": "data"}  # Oxigraph: /query, /
 LISTED_GRAPHS = "SELECT DISTINCT ?graph WHERE { GRAPH ?graph {} }"
 
 
-class PublishFailed(Exception):
+class UploadFailed(Exception):
     """The remote store refused or could not take the graph; the message says which step and why."""
 
 
 @dataclass(frozen=True)
-class Published:
+class Uploaded:
     version: str
     graphs: dict[str, int]  # each graph written ("default" for the default graph) and its triples
-    removed: list[str]  # graphs of this data set from an earlier publication, deleted
+    removed: list[str]  # graphs of this data set from an earlier upload, deleted
 
 
 def default_graph_store(endpoint: str) -> str:
@@ -47,11 +47,11 @@ def default_graph_store(endpoint: str) -> str:
     url = urllib3.util.parse_url(endpoint)
     head, _, last = (url.path or "").rstrip("/").rpartition("/")
     if last not in GRAPH_STORE_BESIDE:
-        raise PublishFailed(f"cannot tell which Graph Store endpoint goes with {endpoint}; give it with --graph-store")
+        raise UploadFailed(f"cannot tell which Graph Store endpoint goes with {endpoint}; give it with --graph-store")
     return url._replace(path=f"{head}/{GRAPH_STORE_BESIDE[last]}", query=None, fragment=None).url
 
 
-def publish(store: Store, version: str, base_iri: str, endpoint: str, graph_store: str | None = None) -> Published:
+def upload(store: Store, version: str, base_iri: str, endpoint: str, graph_store: str | None = None) -> Uploaded:
     """Replace the data set at ``endpoint`` with ``store``'s graphs, then record ``version``."""
     graph_store = graph_store or default_graph_store(endpoint)
     loads = open_pool(graph_store, 1)
@@ -70,9 +70,9 @@ def publish(store: Store, version: str, base_iri: str, endpoint: str, graph_stor
         _send(loads, "PUT", graph_store, f"graph={quote(publication_graph(base_iri).value, safe='')}", record)
         seen = _read_back(queries, endpoint, base_iri)
         if seen != version:
-            raise PublishFailed(f"{endpoint} reports version {seen!r} after publishing {version}: does {graph_store} "
+            raise UploadFailed(f"{endpoint} reports version {seen!r} after uploading {version}: does {graph_store} "
                                 "load the data set that it queries? (check --graph-store)")
-        return Published(version, written, removed)
+        return Uploaded(version, written, removed)
     finally:
         loads.close()
         queries.close()
@@ -99,7 +99,7 @@ def _put(pool: urllib3.HTTPConnectionPool, graph_store: str, target: str, store:
 
 def _send(pool: urllib3.HTTPConnectionPool, method: str, graph_store: str, target: str,
           body: bytes | Iterator[bytes] | None = None) -> None:
-    """One Graph Store request on ``graph_store?target``; PublishFailed unless it succeeds."""
+    """One Graph Store request on ``graph_store?target``; UploadFailed unless it succeeds."""
     url = urllib3.util.parse_url(graph_store)
     path = f"{url.request_uri}{'&' if url.query else '?'}{target}"
     headers = {} if body is None else {"Content-Type": N_TRIPLES}
@@ -108,17 +108,17 @@ def _send(pool: urllib3.HTTPConnectionPool, method: str, graph_store: str, targe
                                 timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT, read=LOAD_TIMEOUT),
                                 redirect=False, retries=False)
     except (TransportError, OSError) as exc:
-        raise PublishFailed(f"{method} {graph_store}?{target} failed: {exc}") from None
+        raise UploadFailed(f"{method} {graph_store}?{target} failed: {exc}") from None
     if response.status not in (200, 201, 204):
         text = response.data[:1000].decode("utf-8", "replace").strip()
-        raise PublishFailed(f"{method} {graph_store}?{target} was refused: HTTP {response.status} {text}")
+        raise UploadFailed(f"{method} {graph_store}?{target} was refused: HTTP {response.status} {text}")
 
 
 def _listed_graphs(pool: urllib3.HTTPConnectionPool, endpoint: str) -> list[str]:
     try:
         rows = select(pool, endpoint, LISTED_GRAPHS, Budget.starting_now(LOAD_TIMEOUT))
     except HttpError as exc:
-        raise PublishFailed(f"cannot list the graphs at {endpoint}: {exc.message}") from None
+        raise UploadFailed(f"cannot list the graphs at {endpoint}: {exc.message}") from None
     return [row["graph"].value for row in rows if isinstance(row["graph"], NamedNode)]
 
 
@@ -126,4 +126,4 @@ def _read_back(pool: urllib3.HTTPConnectionPool, endpoint: str, base_iri: str) -
     try:
         return read_version(pool, endpoint, base_iri, Budget.starting_now(LOAD_TIMEOUT))
     except HttpError as exc:
-        raise PublishFailed(f"cannot read the published version back from {endpoint}: {exc.message}") from None
+        raise UploadFailed(f"cannot read the uploaded version back from {endpoint}: {exc.message}") from None
