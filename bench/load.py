@@ -45,7 +45,7 @@ from kosru_kg.graph.build import build
 from kosru_kg.service import questions
 
 ROOT = Path(__file__).resolve().parents[1]
-LIGHT_TIMEOUT = 30.0  # seconds a light request may take before it counts as failed
+LIGHT_TIMEOUT = 30.0  # seconds a light request may take before it counts as failed (default of --light-timeout)
 PATHOLOGICAL_GRACE = 30.0  # seconds past the server's time limit the pathological client waits for an answer
 VARIANTS_PER_PARAMETER = 8  # parameter values tried per question parameter, spread over the allowed ones
 MAX_MESSAGE = 160  # characters of an error message shown
@@ -159,8 +159,8 @@ def outcome(status: int, body: bytes) -> str:
 # The light mix, discovered from the server
 # ---------------------------------------------------------------------------
 
-def fetch(url: str, path: str, accept: str | None = None) -> bytes:
-    connection = Connection(url, LIGHT_TIMEOUT)
+def fetch(url: str, path: str, accept: str | None = None, timeout: float = LIGHT_TIMEOUT) -> bytes:
+    connection = Connection(url, timeout)
     try:
         status, _, body = connection.get(path, accept)
     finally:
@@ -174,12 +174,12 @@ def sparql_path(query: str) -> str:
     return "/sparql?" + urllib.parse.urlencode({"query": query})
 
 
-def discover(url: str) -> tuple[str, dict[str, list[Call]]]:
+def discover(url: str, timeout: float = LIGHT_TIMEOUT) -> tuple[str, dict[str, list[Call]]]:
     """The base IRI (the VoID description's uriSpace) and the requests of each category."""
-    void = parse(fetch(url, "/.well-known/void", "application/n-triples"), format=RdfFormat.N_TRIPLES)
+    void = parse(fetch(url, "/.well-known/void", "application/n-triples", timeout), format=RdfFormat.N_TRIPLES)
     base = next(t.object.value for t in void if t.predicate == URI_SPACE)
     subjects = json.loads(fetch(url, sparql_path(
-        f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{base}")) }}'), SOLUTIONS_JSON))
+        f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{base}")) }}'), SOLUTIONS_JSON, timeout))
     # Hash IRIs (the ontology's terms) are anchors in their document's page: one page each.
     iris = sorted({row["s"]["value"].split("#")[0] for row in subjects["results"]["bindings"]})
     paths = [iri.removeprefix(base) for iri in iris]
@@ -246,11 +246,11 @@ def pathological_query(copies: int, number: int) -> str:
 # Clients
 # ---------------------------------------------------------------------------
 
-def light_client(url: str, mix: dict[str, list[Call]], seed: int, stop: float, run: Run) -> None:
-    """A closed loop: the next request goes as soon as the last one is answered."""
+def light_client(url: str, mix: dict[str, list[Call]], seed: int, stop: float, run: Run, timeout: float) -> None:
+    """A closed loop: the next request goes as soon as the last one is answered (or ``timeout`` seconds pass)."""
     choose = random.Random(seed)
     categories, weights = list(mix), [WEIGHTS[c] for c in mix]
-    connection = Connection(url, LIGHT_TIMEOUT)
+    connection = Connection(url, timeout)
     mine = []
     while time.monotonic() < stop:
         category = choose.choices(categories, weights)[0]
@@ -260,7 +260,7 @@ def light_client(url: str, mix: dict[str, list[Call]], seed: int, stop: float, r
             status, _, body = connection.get(call.path, call.accept)
             result = outcome(status, body)
         except TimeoutError:
-            result = f"no answer within {LIGHT_TIMEOUT:.0f} s"
+            result = f"no answer within {timeout:.0f} s"
         except TRANSPORT_ERRORS as exc:
             result = f"{type(exc).__name__}: {exc}"
         mine.append(Sample(category, call.path, time.perf_counter() - started, result))
@@ -311,7 +311,8 @@ def load(url: str, mix: dict[str, list[Call]], args: argparse.Namespace, seconds
     run = Run()
     began = time.monotonic()
     stop = began + seconds
-    clients = [threading.Thread(target=light_client, args=(url, mix, n, stop, run)) for n in range(args.clients)]
+    clients = [threading.Thread(target=light_client, args=(url, mix, n, stop, run, args.light_timeout))
+               for n in range(args.clients)]
     for thread in clients:
         thread.start()
     outstanding = []
@@ -403,6 +404,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, help="threads per worker of the started server (default: the server's)")
     parser.add_argument("--timeout", type=float, default=5.0,
                         help="the server's query time limit in seconds, set with KOSRU_QUERY_TIMEOUT (default 5)")
+    parser.add_argument("--light-timeout", type=float, default=LIGHT_TIMEOUT,
+                        help=f"seconds a light request may take before it counts as failed (default {LIGHT_TIMEOUT:g})")
     parser.add_argument("--pathological-every", type=float, default=5.0,
                         help="seconds between pathological queries; 0 sends none (default 5)")
     parser.add_argument("--cross-product", type=int, default=3,
@@ -427,7 +430,7 @@ def main() -> int:
             print(f"server: {url}, already running (its workers and time limit are its own; "
                   f"the pathological client waits {args.timeout:g} s + {PATHOLOGICAL_GRACE:.0f} s)")
         try:
-            base, mix = discover(url)
+            base, mix = discover(url, args.light_timeout)
             print(f"mix: base {base}; " + ", ".join(f"{c} {len(calls)} URLs (weight {WEIGHTS[c]})"
                                                     for c, calls in mix.items()))
             print(f"load: {args.clients} client threads in one Python process, each on its own keep-alive "

@@ -70,13 +70,18 @@ def built_once(tmp_path_factory, name: str, make) -> Path:
 
 
 @pytest.fixture(scope="session")
-def settings(tmp_path_factory) -> Settings:
-    """Settings from the environment (the suite runs under any KOSRU_BASE_IRI), the store built once for the
-    whole run in a temporary directory. Tests only read it: one that needs a store to rebuild or change
-    copies it (``store_copy``) instead of building again."""
-    base = from_environment()
-    store = built_once(tmp_path_factory, "store", lambda path: build(base.replace(store=str(path))))
-    return base.replace(store=str(store))
+def base_settings() -> Settings:
+    """Settings from the environment (the suite runs under any KOSRU_BASE_IRI), with no store built: for tests
+    that build stores of their own, so they need not wait for the session's."""
+    return from_environment()
+
+
+@pytest.fixture(scope="session")
+def settings(base_settings, tmp_path_factory) -> Settings:
+    """``base_settings`` with the store built once for the whole run in a temporary directory. Tests only read
+    it: one that needs a store to rebuild or change copies it (``store_copy``) instead of building again."""
+    store = built_once(tmp_path_factory, "store", lambda path: build(base_settings.replace(store=str(path))))
+    return base_settings.replace(store=str(store))
 
 
 @pytest.fixture(scope="session")
@@ -93,11 +98,11 @@ SLICE = ("costa-rica", "kosovo", "serbia", "russia")
 
 
 @pytest.fixture(scope="session")
-def data_slice(settings, tmp_path_factory) -> Path:
+def data_slice(base_settings, tmp_path_factory) -> Path:
     """A small, valid slice of data/ (tests/data_slice.py), made once for the run; copy it to change it."""
     from data_slice import write_slice  # it imports nothing of this module
 
-    return built_once(tmp_path_factory, "data-slice", lambda path: write_slice(settings.data_dir, path, SLICE))
+    return built_once(tmp_path_factory, "data-slice", lambda path: write_slice(base_settings.data_dir, path, SLICE))
 
 
 @pytest.fixture()
@@ -270,3 +275,24 @@ def published_oxigraph(oxigraph_publishing):
 def project_root() -> Path:
     return Path(__file__).resolve().parents[1]
 
+
+
+# The modules that take longest (measured: .ci/run's --durations), longest first. pytest-xdist hands
+# whole modules to the workers in collection order (--dist loadfile --no-loadscope-reorder: pyproject.toml),
+# so these start first and the many short modules fill in around them; a long module handed out last
+# would leave one worker busy alone at the end. A module not named here keeps its place after them.
+LONGEST_FIRST = (
+    "e2e/test_fuzz.py", "graph/test_data_safety.py", "e2e/test_deadlines.py", "query/test_remote.py",
+    "graph/test_synth.py", "service/test_export.py", "e2e/test_openapi_schemathesis.py", "e2e/test_cli.py",
+    "e2e/test_bench_load.py", "architecture/test_installed.py", "e2e/test_own_base.py", "e2e/test_slow_clients.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
+    tests = Path(__file__).parent
+
+    def place(item) -> int:
+        return rank.get(item.path.relative_to(tests).as_posix(), len(rank))
+
+    items.sort(key=place)  # stable: every module's tests keep their order

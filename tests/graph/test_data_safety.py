@@ -62,12 +62,12 @@ def data(data_slice) -> Path:
 
 
 @pytest.fixture(scope="session")
-def baseline(settings, data, tmp_path_factory) -> StoreLayout:
+def baseline(base_settings, data, tmp_path_factory) -> StoreLayout:
     """The slice's version published over an older one, so the next build has a version to prune."""
 
     def make(folder: Path) -> None:
         built = StoreLayout(folder / "built")
-        build(settings.replace(data_dir=str(data), store=str(built.root)))
+        build(base_settings.replace(data_dir=str(data), store=str(built.root)))
         manifest = built.manifest()
         quads = list(built.open().quads_for_pattern(None, None, None, None))
         layout = StoreLayout(folder / "store")
@@ -78,12 +78,12 @@ def baseline(settings, data, tmp_path_factory) -> StoreLayout:
 
 
 @pytest.fixture(scope="session")
-def changed(settings, data, tmp_path_factory):
+def changed(base_settings, data, tmp_path_factory):
     """A data dir with one fact changed, and the version and triple count a build of it publishes."""
 
     def make(folder: Path) -> None:
         variant = data_variant(data, folder / "data", "Republic of Costa Rica")
-        graph = compile_graph(settings.replace(data_dir=str(variant)))
+        graph = compile_graph(base_settings.replace(data_dir=str(variant)))
         (folder / "graph.json").write_text(json.dumps({"version": graph.version(),
                                                         "triples": len(graph.default_triples)}))
 
@@ -167,12 +167,12 @@ def test_the_build_command_reports_every_stage_in_order(layout, changed):
     assert_serves(layout, new_version, new_triples)
 
 
-def test_a_second_build_waits_for_the_one_publishing(layout, changed, data, settings, tmp_path):
+def test_a_second_build_waits_for_the_one_publishing(layout, changed, data, base_settings, tmp_path):
     """A build paused while writing holds the store's lock; another build waits for it, then publishes."""
     first_data, first_version, _ = changed
     recorded = [release.version for release in layout.releases()]
     second_data = data_variant(data, tmp_path / "data", "Costa Rica (republic)")
-    second_version = compile_graph(settings.replace(data_dir=str(second_data))).version()
+    second_version = compile_graph(base_settings.replace(data_dir=str(second_data))).version()
     first = subprocess.Popen([sys.executable, "-c", SIGNALLED_BUILD, StoreStage.WRITING.name, "SIGSTOP"],
                              env=build_env(first_data, layout.root))
     try:

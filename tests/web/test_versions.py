@@ -41,7 +41,7 @@ def set_alt_labels(path, text: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def history(settings, data_slice, tmp_path_factory):
+def history(base_settings, data_slice, tmp_path_factory):
     """Three versions built one after another from changed data; what each served while current.
 
     The data is the small slice of data/ (conftest.data_slice): versions are under test, not the graph,
@@ -49,7 +49,7 @@ def history(settings, data_slice, tmp_path_factory):
     root = tmp_path_factory.mktemp("versions")
     data = root / "data"
     shutil.copytree(data_slice, data)
-    built = settings.replace(store=str(root / "store"), data_dir=str(data))
+    built = base_settings.replace(store=str(root / "store"), data_dir=str(data))
     layout = StoreLayout(built.store)
     app = backend = None
     versions, served = [], {}
