@@ -151,6 +151,15 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture()
+def counted(settings, backend):
+    """A fresh app (empty caches) and the list of requests that reached its views (kept answers never do)."""
+    app = create_app(settings, backend)
+    reached = []
+    app.before_request(lambda: reached.append(1))
+    return app.test_client(), reached
+
+
 class ServerLog:
     """What a server process writes to standard error, read by a thread as it comes, so a chatty server
     never blocks on a full pipe; a test waits for the lines it expects (``wait_for``), never for a while."""

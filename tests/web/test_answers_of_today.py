@@ -11,7 +11,6 @@ import datetime as dt
 import pytest
 
 from kosru_kg import clock
-from kosru_kg.web import create_app
 
 NEW_YEARS_EVE, NEW_YEAR = dt.date(2030, 12, 31), dt.date(2031, 1, 1)
 
@@ -33,15 +32,6 @@ def calendar(monkeypatch):
 
     monkeypatch.setattr(clock, "utc_today", lambda: Calendar.day)
     return Calendar
-
-
-@pytest.fixture()
-def counted(settings, backend):
-    """A fresh app (empty caches) and the list of requests that reached its views (kept answers never do)."""
-    app = create_app(settings, backend)
-    reached = []
-    app.before_request(lambda: reached.append(1))
-    return app.test_client(), reached
 
 
 @pytest.mark.parametrize("path", OF_TODAY)

@@ -8,15 +8,6 @@ from kosru_kg.web import create_app
 from kosru_kg.web.middleware.whole_answers import WholeAnswers
 
 
-@pytest.fixture()
-def counted(settings, backend):
-    """An app and the list of requests that reached its views (the kept answers never do)."""
-    app = create_app(settings, backend)
-    reached = []
-    app.before_request(lambda: reached.append(1))
-    return app.test_client(), reached
-
-
 @pytest.mark.parametrize("path, accept", [
     ("/", "text/html"),
     ("/questions/recognising-states", "text/csv"),
