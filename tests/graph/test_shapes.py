@@ -77,18 +77,28 @@ def header_shape(path, keyword):
     return KOSRUSH[first[len(prefix):].strip()]
 
 
+def targeted(shape, shapes):
+    """The shape and those of its property shapes that have targets of their own (a node shape such as
+    kosrush:DatePrecisionShape has none: it groups targeted property shapes)."""
+    return [s for s in (shape, *shapes.objects(shape, SH.property))
+            if any(shapes.value(s, t) is not None for t in TARGETS)]
+
+
 def targeted_node_shapes(shapes):
-    return {s for s in shapes.subjects(RDF.type, SH.NodeShape)
-            if any(shapes.value(s, t) is not None for t in TARGETS)}
+    return {s for s in shapes.subjects(RDF.type, SH.NodeShape) if targeted(s, shapes)}
 
 
 def focus_nodes(shape, shapes, data, ontology):
-    """Focus nodes of a shape with sh:targetClass, as SHACL defines them."""
+    """Focus nodes of a shape (by sh:targetClass or sh:targetSubjectsOf, as SHACL defines them), or of
+    its property shapes that have targets."""
     merged = data + ontology
     nodes = set()
-    for cls in shapes.objects(shape, SH.targetClass):
-        for sub in merged.transitive_subjects(RDFS.subClassOf, cls):
-            nodes.update(merged.subjects(RDF.type, sub))
+    for each in targeted(shape, shapes):
+        for cls in shapes.objects(each, SH.targetClass):
+            for sub in merged.transitive_subjects(RDFS.subClassOf, cls):
+                nodes.update(merged.subjects(RDF.type, sub))
+        for prop in shapes.objects(each, SH.targetSubjectsOf):
+            nodes.update(merged.subjects(prop, None))
     return nodes
 
 

@@ -211,7 +211,7 @@ class Mapper:
             if "label" not in columns:
                 yield Triple(subject, RDFS_LABEL, Literal(label, language="en"))
             yield Triple(subject, SUMMARY, Literal(summary, language="en"))
-        if record.table == "positions" and record.get("date"):
+        if columns.get("date") == "kosru:date" and record.get("date"):
             yield Triple(subject, term("kosru:latestDate"), Literal(latest_day(record.get("date")), datatype=term("xsd:date")))
         if record.table == "positions" and record.get("verification") is None and rests_on_weak_sources(facts, record):
             # Derived: a claim whose every source is weak (mirror, blog, draft, aggregator) is unverified.

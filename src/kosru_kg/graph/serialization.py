@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import rdflib
 from pyld import jsonld
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, serialize
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
 
 from kosru_kg.formats import Format, Kind
 from kosru_kg.graph.canonical import canonical, line_based
@@ -166,31 +166,40 @@ def _json_ld(quads: Sequence[Quad], base_iri: str) -> bytes:
     the document wherever it was served or saved, fetching nothing; the same context is
     also published at ``/context.jsonld`` for people and tools that want it on its own.
 
-    pyld converts the statements (handed over as its own RDF dataset: its N-Quads reader checks
-    every statement against every other of its graph, and took most of a minute here) and
+    pyoxigraph writes the statements as expanded JSON-LD (pyld's own conversion from RDF reads
+    N-Quads, checking every statement against every other, and took most of a minute here); pyld
     compacts them. Integers and booleans become JSON's own; they round-trip exactly because the
     mapping writes them in canonical form (the tests check the expansion against the Turtle dump).
     """
     options = {"documentLoader": _no_remote_documents}
-    dataset = {"@default": [{"subject": _pyld_term(q.subject), "predicate": _pyld_term(q.predicate),
-                             "object": _pyld_term(q.object)} for q in quads]}
-    expanded = jsonld.from_rdf(dataset, {"useNativeTypes": True, **options})
+    expanded = json.loads(serialize([q.triple for q in quads], format=RdfFormat.JSON_LD))
+    for node in expanded:
+        _as_json_ld_reads_rdf(node)
     compacted = jsonld.compact(expanded, context_document(), {"graph": True, **options})
     nodes = sorted(compacted["@graph"], key=lambda node: node["id"])
     document = {"@context": CONTEXT, "@graph": nodes}
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _pyld_term(term: NamedNode | BlankNode | Literal) -> dict[str, str]:
-    """A term as pyld's RDF dataset spells it (what its N-Quads reader makes)."""
-    if isinstance(term, NamedNode):
-        return {"type": "IRI", "value": term.value}
-    if isinstance(term, BlankNode):
-        return {"type": "blank node", "value": f"_:{term.value}"}
-    spelled = {"type": "literal", "value": term.value, "datatype": term.datatype.value}
-    if term.language:
-        spelled["language"] = term.language
-    return spelled
+_RDF_TYPE = PREFIXES["rdf"] + "type"
+_NATIVE = {PREFIXES["xsd"] + "integer": int, PREFIXES["xsd"] + "boolean": lambda lexical: lexical == "true"}
+
+
+def _as_json_ld_reads_rdf(node: dict) -> None:
+    """What JSON-LD's own conversion from RDF makes of pyoxigraph's node object, done in place: its
+    rdf:type statements become ``@type``, its integers and booleans JSON numbers and booleans (the
+    conversion with ``useRdfType`` false and ``useNativeTypes`` true)."""
+    types = node.pop(_RDF_TYPE, [])
+    if types:
+        node["@type"] = [value["@id"] for value in types]
+    for prop, values in node.items():
+        if prop.startswith("@"):
+            continue
+        for value in values:
+            native = _NATIVE.get(value.get("@type"))
+            if native is not None:
+                del value["@type"]
+                value["@value"] = native(value["@value"])
 
 
 def _no_remote_documents(url: str, options=None):

@@ -91,6 +91,7 @@ def validate(
         inference="none",
         abort_on_first=False,
         allow_warnings=True,
+        inplace=True,  # the graph is this call's own: pySHACL need not copy it before mixing in the ontology
     )
     return Report(tuple(sorted(_violations(report, origins or {}), key=str)))
 
