@@ -88,6 +88,8 @@ def test_a_question_without_parameters_or_picture(tmp_path):
      "the default is not allowed"),
     ("# title: Who?\n# description: d\n# param: year | year | 2008 | recent | Year\n" + BODY, "range such as"),
     ("# title: Who?\n# description: d\n# param: kind | enum | a | | Kind\n" + BODY, "lists its allowed values"),
+    ("# title: Who?\n# description: d\n# param: kind | enum | a | a=The A, b | Kind\n" + BODY,
+     "give every value of the enum a name"),
     ("# title: Who?\n# description: d\n# param: the-year | year | 2008 | 2008-2010 | Year\n" + BODY,
      "not a SPARQL variable name"),
     ("# title: Who?\n# description: d\n# param: other | string | x | | Other\n" + BODY,

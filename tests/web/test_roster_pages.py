@@ -86,3 +86,15 @@ def test_bad_parameters_are_a_clear_400(client, query):
     response = client.get(f"/questions/recognitions-as-of?{query}", headers={"Accept": BROWSER_ACCEPT})
     assert response.status_code == 400
     assert b"parameter" in response.data
+
+
+@pytest.mark.parametrize(("tag", "name"), [("en", "every reported withdrawal counts"),
+                                           ("ru", "учитывается каждый сообщённый отзыв")])
+def test_the_viewpoints_are_offered_by_name_never_by_slug(app, tag, name):
+    """The form names each viewpoint in the reader's language; the slug is only the value sent."""
+    html = app.test_client().get("/questions/recognitions-as-of", headers={
+        "Accept": BROWSER_ACCEPT, "Accept-Language": tag}).data.decode()
+    select = html[html.index('<select id="param-viewpoint"'):]
+    select = select[:select.index("</select>")]
+    assert f'<option value="every-withdrawal">{name}</option>' in select
+    assert ">every-withdrawal<" not in select and ">source-dates<" not in select

@@ -81,6 +81,11 @@ class Parameter:
     default: str
     allowed: tuple[str, ...]  # the values of an enum, the years of a range, the ids of a kind; () for any
     label: str
+    value_labels: tuple[tuple[str, str], ...] = ()  # (value, name): what a form shows for an enum's values
+
+    def value_label(self, value: str) -> str:
+        """The name of an enum's value as a reader sees it (in English: pages translate it)."""
+        return dict(self.value_labels).get(value, value)
 
     @property
     def is_kind(self) -> bool:
@@ -89,7 +94,7 @@ class Parameter:
     def choices(self, backend: Backend, base_iri: str) -> list[Choice]:
         """What a form offers: the allowed values, with labels for resources; [] for free text."""
         if not self.is_kind:
-            return [Choice(value, value) for value in self.allowed]
+            return [Choice(value, self.value_label(value)) for value in self.allowed]
         prefix = f"{base_iri}{self.type}/"
         found = {}
         for row in backend.query(_OF_KIND, substitutions={Variable("prefix"): Literal(prefix)}):
@@ -254,12 +259,27 @@ def _parameter(text: str, where: str, base_iri: str) -> Parameter:
     if kind not in FREE_TYPES and kind not in KINDS:
         raise QuestionError(f"{where}: unknown type {kind!r}; use {', '.join(FREE_TYPES)} or a kind: "
                             + ", ".join(sorted(KINDS)))
-    param = Parameter(name, kind, default, _allowed(kind, allowed, where), label or name)
+    values, value_labels = _labelled(kind, allowed, where)
+    param = Parameter(name, kind, default, _allowed(kind, values, where), label or name, value_labels)
     try:
         param.term(default, base_iri)
     except BadRequest as exc:
         raise QuestionError(f"{where}: the default is not allowed: {exc.message}") from None
     return param
+
+
+def _labelled(kind: str, text: str, where: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """An enum's values may carry the names a form shows: ``every-withdrawal=every reported withdrawal
+    counts, …``. The text with the names taken out, and the names by value."""
+    if kind != "enum" or "=" not in text:
+        return text, ()
+    labels = {}
+    for item in text.split(","):
+        value, equals, label = (part.strip() for part in item.partition("="))
+        if not equals or not label:
+            raise QuestionError(f"{where}: give every value of the enum a name, as value=name, or none")
+        labels[value] = label
+    return ",".join(labels), tuple(labels.items())
 
 
 def _allowed(kind: str, text: str, where: str) -> tuple[str, ...]:

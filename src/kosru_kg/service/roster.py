@@ -103,6 +103,11 @@ class Claim:
     unverified: bool = False  # marked unverified (always so when its only sources are weak)
 
 
+def viewpoint_name(question: Question, viewpoint: str) -> str:
+    """A viewpoint's name as the question's file gives it (English), never its slug."""
+    return next(p for p in question.params if p.name == "viewpoint").value_label(viewpoint)
+
+
 def standings(question: Question, backend: Backend, base_iri: str, values: Mapping[str, str]) -> list[Standing]:
     """The question's answer for ``values`` (``asOf``, ``viewpoint``), one Standing per state."""
     _, bindings = question.bind({name: [value] for name, value in values.items()}, backend, base_iri)

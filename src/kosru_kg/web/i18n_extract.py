@@ -37,7 +37,8 @@ def questions_texts(fileobj, keywords, comment_tags, options) -> Iterator[Messag
         yield line_of("param"), None, param.label, [f"The label of the question's parameter {param.name!r}."]
         if param.type == "enum":
             for value in param.allowed:
-                yield line_of("param"), None, value, [f"A value of the parameter {param.name!r}, as the form shows it."]
+                yield (line_of("param"), None, param.value_label(value),
+                       [f"A value of the parameter {param.name!r} ({value}), as the form shows it."])
     from kosru_kg.web.views.questions import heading  # the web view's own rule for headings
 
     variables = [v.value for v in Store().query(question.sparql).variables]

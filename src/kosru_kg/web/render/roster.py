@@ -30,11 +30,6 @@ LEGEND = (  # labels translated where shown
     LegendItem("no-position-found", N_("No position found"), "#f2f2f2"),
 )
 STANDING_TEXT = {item.category: item.label for item in LEGEND}
-VIEWPOINT_TEXT = {  # translated where shown
-    "every-withdrawal": N_("every reported withdrawal counts"),
-    "kosovo-government": N_("Kosovo's government's view: withdrawals it denied do not count"),
-    "source-dates": N_("the sources' dates of recognition only; withdrawals are ignored"),
-}
 # The position strip: one colour per position concept (their English labels, as the data gives them).
 POSITION_COLOURS = {
     "recognised": "#1f78b4", "recognition re-affirmed": "#1f78b4", "withdrawal reported": "#f4a259",
@@ -53,7 +48,8 @@ def detail(standing: Standing) -> str:
 
 
 def standing_map(standings: list[Standing], as_of: str, viewpoint: str, root: str, base_iri: str) -> Markup:
-    """The world map of ``standings``: each state linked to its page, Kosovo ringed."""
+    """The world map of ``standings``: each state linked to its page, Kosovo ringed. ``viewpoint`` is the
+    viewpoint's name (in English: translated here)."""
     tally = Tally.of(standings)
     entries = [MapEntry(s.code, s.label, terms.view(NamedNode(s.state), {}, base_iri, root).href, s.standing, detail(s))
                for s in standings if s.code]
@@ -61,7 +57,7 @@ def standing_map(standings: list[Standing], as_of: str, viewpoint: str, root: st
     description = gettext(
         "World map of each state's position on Kosovo as of %(date)s, under the viewpoint '%(viewpoint)s': "
         "%(all)s states and entities recognise Kosovo, %(un)s of them among the %(members)s UN members.",
-        date=terms.view_date(as_of), viewpoint=gettext(VIEWPOINT_TEXT[viewpoint]), all=tally.recognising,
+        date=terms.view_date(as_of), viewpoint=gettext(viewpoint), all=tally.recognising,
         un=tally.un_recognising, members=tally.un_members)
     legend = [LegendItem(item.category, gettext(item.label), item.colour) for item in LEGEND]
     return world_map(entries, legend, title, description, marked_name=gettext("Kosovo"))

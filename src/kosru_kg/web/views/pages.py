@@ -129,7 +129,8 @@ def todays_positions() -> Positions:
         standings = roster.standings(question, app_state.backend, settings.base_iri, values)
         rows = [(terms.view(NamedNode(s.state), {s.state: s.label}, settings.base_iri, root), s,
                  roster_drawing.detail(s)) for s in standings]
-        return Positions(roster_drawing.standing_map(standings, today, values["viewpoint"], root, settings.base_iri),
+        viewpoint = roster.viewpoint_name(question, values["viewpoint"])
+        return Positions(roster_drawing.standing_map(standings, today, viewpoint, root, settings.base_iri),
                          roster.Tally.of(standings), rows, url_for("questions.page", name=roster.QUESTION, **values))
 
     return cache.cached(("todays-positions", today, root, language.language()), compute)

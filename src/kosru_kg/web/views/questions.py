@@ -125,11 +125,12 @@ def roster_page(question: questions.Question, rows: list, values: dict[str, str]
     settings, backend = state().settings, state().backend
     standings = roster.from_rows(rows)
     as_of = values["asOf"]  # the date bound: "today" is already the day of the request
-    picture = roster_drawing.standing_map(standings, as_of, values["viewpoint"], request.script_root, settings.base_iri)
+    viewpoint = roster.viewpoint_name(question, values["viewpoint"])
+    picture = roster_drawing.standing_map(standings, as_of, viewpoint, request.script_root, settings.base_iri)
     checks = cache.cached(("roster-checks", as_of, values["viewpoint"]), lambda: roster.count_checks(
         question, backend, settings.base_iri, values["viewpoint"], dt.date.fromisoformat(as_of)))
     linked = [(check, view(NamedNode(check.count), {}, settings.base_iri, request.script_root).href) for check in checks]
-    return RosterView(picture, roster.Tally.of(standings), roster_drawing.VIEWPOINT_TEXT[values["viewpoint"]], linked)
+    return RosterView(picture, roster.Tally.of(standings), viewpoint, linked)
 
 
 def _answer(name: str) -> tuple[questions.Question, dict[str, str], QuerySolutions]:
