@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyoxigraph import (
     CanonicalizationAlgorithm,
@@ -30,13 +31,14 @@ from pyoxigraph import (
 
 from kosru_kg import formats
 from kosru_kg.config import Settings
-from kosru_kg.graph import serialization
 from kosru_kg.graph.canonical import canonical
 from kosru_kg.graph.facts import Facts, file_name, read_facts
 from kosru_kg.graph.mapping import Mapper
 from kosru_kg.graph.store import Manifest, Progress, StoreLayout, StoreMissing, StoreStage, quiet
-from kosru_kg.graph.validate import Report, validate
 from kosru_kg.vocab import KOSRU, PREFIXES, Minter
+
+if TYPE_CHECKING:  # rdflib, pyld and pySHACL load only where a build renders or validates: not to serve
+    from kosru_kg.graph.validate import Report
 
 
 class CompileStage(Enum):
@@ -87,6 +89,8 @@ class Graph:
             formats.Kind.GRAPH: canonical(self.default_triples),
             formats.Kind.DATASET: canonical(q for q in self.quads(minter) if not isinstance(q.graph_name, DefaultGraph)),
         }
+        from kosru_kg.graph import serialization  # noqa: PLC0415 - rdflib and pyld: builds only
+
         return {fmt.file_name: serialization.render(statements[fmt.kind], fmt, minter.base) for fmt in formats.DUMPS}
 
     def version(self) -> str:
@@ -135,6 +139,8 @@ def compile_graph(settings: Settings, facts: Facts | None = None, progress: Prog
     """Read, map and validate; raise FactsError or ValidationFailed on bad data."""
     graph = map_graph(settings, facts, progress)
     progress(CompileStage.VALIDATING, f"{len(graph.facts)} triples")
+    from kosru_kg.graph.validate import validate  # noqa: PLC0415 - pySHACL: builds only
+
     _conforms(validate(graph.facts, settings.ontology_dir, settings.base_iri, graph.origins))
     return graph
 
