@@ -35,6 +35,13 @@ SELECT ?recognising ?exact ?count ?label ?value ?asOf ?scope ?source ?title ?url
   OPTIONAL { ?source kosru:sourceClass ?class }
   OPTIONAL { ?count kosru:scope ?scope }
 } ORDER BY STR(?asOf) ?count ?title"""
+# The states each source says recognise Kosovo: a source that lists them (a ministry's list, a
+# dated list page) names the states behind its count.
+LISTED = prologue("kosru", "prov") + """
+SELECT DISTINCT ?source ?state ?recognised ?reaffirmed WHERE {  # (the bound concepts are projected, as pyoxigraph requires)
+  ?claim kosru:positionOf ?state ; kosru:claimedPosition ?position ; prov:wasDerivedFrom ?source .
+  FILTER(?position IN (?recognised, ?reaffirmed))
+}"""
 CLAIMS = prologue("kosru", "rdfs", "skos") + f"""
 SELECT ?state ?claim ?position ?label ?date ?latest ?summary ?verification WHERE {{
   ?claim kosru:positionOf ?state ; kosru:claimedPosition ?concept ; rdfs:label ?label .
@@ -84,6 +91,15 @@ class CountCheck:
     roster: int
     sources: tuple[tuple[str, str | None], ...]  # (title, address)
     source_classes: tuple[str | None, ...] = ()  # each source's class concept (IRI), in the same order
+    named: int = 0  # how many states of the count's scope its sources name as recognising (in the data)
+    # Where the sources name at least as many states as they count, the states that make the difference:
+    counted_not_listed: tuple[Standing, ...] = ()  # the roster counts them; the sources do not name them
+    listed_not_counted: tuple[Standing, ...] = ()  # the sources name them; the roster does not count them (why: .standing)
+
+    @property
+    def traced(self) -> bool:
+        """Whether the difference is traced to states: only a list as long as the count can be."""
+        return self.named >= self.stated
 
     @property
     def difference(self) -> int:
@@ -137,22 +153,39 @@ def count_checks(question: Question, backend: Backend, base_iri: str, viewpoint:
             continue  # counts among EU, NATO… members: the roster keeps no such membership dates
         check = found.setdefault(row["count"].value, {
             "label": row["label"].value, "as_of": row["asOf"].value, "stated": int(row["value"].value),
-            "un_only": scope is not None, "sources": [], "classes": []})
+            "un_only": scope is not None, "sources": [], "classes": [], "source_iris": []})
         check["sources"].append((row["title"].value, row["url"].value if row["url"] is not None else None))
+        check["source_iris"].append(row["source"].value)
         check["classes"].append(row["class"].value if row["class"] is not None else None)
-    checks, tallies = [], {}  # one roster query per date: counts in all and among UN members share one
+    listed = _listed(backend, minter)
+    checks, standings_on = [], {}  # one roster query per date: counts in all and among UN members share one
     for iri, check in found.items():
         day = dt.date.fromisoformat(latest_day(Date(check["as_of"])))
         if day > as_of:
             continue
-        if day not in tallies:
-            tallies[day] = Tally.of(standings(question, backend, base_iri,
-                                              {"asOf": day.isoformat(), "viewpoint": viewpoint}))
-        tally = tallies[day]
+        if day not in standings_on:
+            standings_on[day] = standings(question, backend, base_iri, {"asOf": day.isoformat(), "viewpoint": viewpoint})
+        scoped = [s for s in standings_on[day] if s.un_member or not check["un_only"]]
+        tally = Tally.of(standings_on[day])
         roster = tally.un_recognising if check["un_only"] else tally.recognising
-        checks.append(CountCheck(iri, check["label"], check["as_of"], check["stated"], check["un_only"], roster,
-                                 tuple(check["sources"]), tuple(check["classes"])))
+        named = set().union(*(listed.get(source, set()) for source in check["source_iris"]))
+        named_here = [s for s in scoped if s.state in named]
+        traced = len(named_here) >= check["stated"]
+        checks.append(CountCheck(
+            iri, check["label"], check["as_of"], check["stated"], check["un_only"], roster,
+            tuple(check["sources"]), tuple(check["classes"]), named=len(named_here),
+            counted_not_listed=tuple(s for s in scoped if s.counted and s.state not in named) if traced else (),
+            listed_not_counted=tuple(s for s in named_here if not s.counted) if traced else ()))
     return checks
+
+
+def _listed(backend: Backend, minter: Minter) -> dict[str, set[str]]:
+    """Each source's IRI → the states it says recognise Kosovo (by a recognition or a re-affirmation)."""
+    concepts = {Variable(name): minter.resource("concept", name) for name in ("recognised", "reaffirmed")}
+    found: dict[str, set[str]] = {}
+    for row in backend.query(LISTED, substitutions=concepts):
+        found.setdefault(row["source"].value, set()).add(row["state"].value)
+    return found
 
 
 def claims(backend: Backend, state: NamedNode) -> list[Claim]:

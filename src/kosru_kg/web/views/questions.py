@@ -28,6 +28,12 @@ from kosru_kg.web.state import state
 
 blueprint = Blueprint("questions", __name__)
 
+
+@blueprint.app_template_filter("standing_text")
+def standing_text(standing: roster.Standing) -> str:
+    """A state and its standing in words: "Chad (recognised, no date found)"."""
+    return f"{standing.label} ({roster_drawing.detail(standing)})"
+
 # The result formats offered beside the page, by suffix: the solutions media type of each name.
 FORMATS = {f.name: f.media_type for f in questions.ANSWER_FORMATS}
 SOURCES_QUERY = prologue("prov", "dct", "schema", "kosru") + """SELECT DISTINCT ?source ?title ?url ?class WHERE {
