@@ -74,3 +74,56 @@ def test_a_claims_summary_names_what_was_recognised(store):
     rows = list(store.query(f"""SELECT ?summary WHERE {{
         <{BASE}position/colombia-recognised-2008> <http://schema.org/disambiguatingDescription> ?summary }}"""))
     assert [r["summary"].value for r in rows] == ["Colombia recognised Kosovo on 7 August 2008."]
+
+
+# Claims about another state of disputed recognition, as the model allows: Russia recognised Abkhazia
+# on 26 August 2008; Tuvalu recognised it on 23 September 2011 and withdrew on 31 March 2014 (Tuvalu
+# recognised Kosovo in 2010: unfiltered, its withdrawal from Abkhazia would read as one from Kosovo).
+ABKHAZIA_CLAIMS = """
+@prefix kosru: <https://w3id.org/kosru/ontology#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@base <{base}> .
+<position/russia-recognised-abkhazia-2008> a kosru:PositionClaim ; kosru:positionOf <state/russia> ;
+    kosru:recognitionOf <state/abkhazia> ; kosru:claimedPosition <concept/recognised> ;
+    kosru:date "2008-08-26"^^xsd:date ; kosru:latestDate "2008-08-26"^^xsd:date .
+<position/tuvalu-recognised-abkhazia-2011> a kosru:PositionClaim ; kosru:positionOf <state/tuvalu> ;
+    kosru:recognitionOf <state/abkhazia> ; kosru:claimedPosition <concept/recognised> ;
+    kosru:date "2011-09-23"^^xsd:date ; kosru:latestDate "2011-09-23"^^xsd:date .
+<position/tuvalu-withdrawal-reported-abkhazia-2014> a kosru:PositionClaim ; kosru:positionOf <state/tuvalu> ;
+    kosru:recognitionOf <state/abkhazia> ; kosru:claimedPosition <concept/withdrawal-reported> ;
+    kosru:date "2014-03-31"^^xsd:date ; kosru:latestDate "2014-03-31"^^xsd:date .
+"""
+
+
+def answer(graph, question, values) -> list[list]:
+    """The question's rows; a GROUP_CONCAT's parts sorted (SPARQL leaves their order open)."""
+    import pyoxigraph  # noqa: PLC0415
+
+    return [[", ".join(sorted(t.value.split(", "))) if isinstance(t, pyoxigraph.Literal) else t for t in row]
+            for row in graph.query(question.sparql, substitutions=values)]
+
+
+def test_claims_about_another_state_change_no_answer_about_kosovo(store, settings):
+    """Every canned question that reads position claims asks about Kosovo's recognition only."""
+    import pyoxigraph  # noqa: PLC0415
+
+    from kosru_kg.service import questions  # noqa: PLC0415
+
+    merged = pyoxigraph.Store()
+    merged.extend(store.quads_for_pattern(None, None, None, None))
+    merged.load(ABKHAZIA_CLAIMS.format(base=BASE).encode(), pyoxigraph.RdfFormat.TURTLE,
+                to_graph=pyoxigraph.DefaultGraph())
+    catalogue = questions.load(settings.queries_dir, settings.base_iri)
+    asked = [name for name, question in catalogue.items() if "kosru:positionOf" in question.sparql]
+    assert len(asked) >= 8
+    for name in asked:
+        question = catalogue[name]
+        viewpoints = ("every-withdrawal", "kosovo-government", "source-dates") if any(
+            p.name == "viewpoint" for p in question.params) else ("",)
+        for viewpoint in viewpoints:
+            values = {p.name: p.term(viewpoint if p.name == "viewpoint" else p.default, settings.base_iri)
+                      for p in question.params}
+            values = {pyoxigraph.Variable(k): v for k, v in values.items()}
+
+            assert answer(merged, question, values) == answer(store, question, values), \
+                f"{name}: a claim about Abkhazia changed its answer"
