@@ -38,8 +38,9 @@ SELECT ?recognising ?exact ?count ?label ?value ?asOf ?scope ?source ?title ?url
 # The states each source says recognise Kosovo: a source that lists them (a ministry's list, a
 # dated list page) names the states behind its count.
 LISTED = prologue("kosru", "prov") + """
-SELECT DISTINCT ?source ?state ?recognised ?reaffirmed WHERE {  # (the bound concepts are projected, as pyoxigraph requires)
-  ?claim kosru:positionOf ?state ; kosru:claimedPosition ?position ; prov:wasDerivedFrom ?source .
+SELECT DISTINCT ?source ?state ?kosovo ?recognised ?reaffirmed WHERE {  # (bound terms projected, as pyoxigraph requires)
+  ?claim kosru:positionOf ?state ; kosru:recognitionOf ?kosovo ; kosru:claimedPosition ?position ;
+    prov:wasDerivedFrom ?source .
   FILTER(?position IN (?recognised, ?reaffirmed))
 }"""
 CLAIMS = prologue("kosru", "rdfs", "skos") + f"""
@@ -166,8 +167,7 @@ def count_checks(question: Question, backend: Backend, base_iri: str, viewpoint:
         if day not in standings_on:
             standings_on[day] = standings(question, backend, base_iri, {"asOf": day.isoformat(), "viewpoint": viewpoint})
         scoped = [s for s in standings_on[day] if s.un_member or not check["un_only"]]
-        tally = Tally.of(standings_on[day])
-        roster = tally.un_recognising if check["un_only"] else tally.recognising
+        roster = sum(s.counted for s in scoped)
         named = set().union(*(listed.get(source, set()) for source in check["source_iris"]))
         named_here = [s for s in scoped if s.state in named]
         traced = len(named_here) >= check["stated"]
@@ -181,9 +181,10 @@ def count_checks(question: Question, backend: Backend, base_iri: str, viewpoint:
 
 def _listed(backend: Backend, minter: Minter) -> dict[str, set[str]]:
     """Each source's IRI → the states it says recognise Kosovo (by a recognition or a re-affirmation)."""
-    concepts = {Variable(name): minter.resource("concept", name) for name in ("recognised", "reaffirmed")}
+    bound = {Variable(name): minter.resource("concept", name) for name in ("recognised", "reaffirmed")}
+    bound[Variable("kosovo")] = minter.resource("state", "kosovo")
     found: dict[str, set[str]] = {}
-    for row in backend.query(LISTED, substitutions=concepts):
+    for row in backend.query(LISTED, substitutions=bound):
         found.setdefault(row["source"].value, set()).add(row["state"].value)
     return found
 
