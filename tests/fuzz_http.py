@@ -101,7 +101,7 @@ def exchange(address: tuple[str, int], request: RawRequest, counter: str) -> Ans
             except OSError:
                 pass  # the server answered and closed before reading all of a request too large: read the answer
             received = bytearray()
-            while not _whole_timeout_answer(received) and (chunk := connection.recv(65536)):
+            while not _whole_timeout_answer(received, request.method == b"HEAD") and (chunk := connection.recv(65536)):
                 received += chunk
     except OSError as exc:  # a timeout is a hang; a reset, a crash
         raise AssertionError(f"no answer ({exc!r}) to {request!r}") from None
@@ -126,12 +126,15 @@ def exchange(address: tuple[str, int], request: RawRequest, counter: str) -> Ans
     return Answer(response.status, response.headers, body)
 
 
-def _whole_timeout_answer(received: bytearray) -> bool:
+def _whole_timeout_answer(received: bytearray, head_only: bool) -> bool:
     """A whole 408: the server answers a body that never arrives at its deadline, and keeps the
-    connection until the client closes it (Granian holds it while the app's reader waits)."""
+    connection until the client closes it (Granian holds it while the app's reader waits). The answer
+    to a HEAD request ends with its head: its Content-Length tells the size of a body never sent."""
     head, blank, body = bytes(received).partition(b"\r\n\r\n")
     if not blank or not head.startswith(b"HTTP/1.1 408 "):
         return False
+    if head_only:
+        return True
     length = re.search(rb"\r\ncontent-length: *(\d+)", head, re.IGNORECASE)
     return bool(length) and len(body) >= int(length.group(1))
 
