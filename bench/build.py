@@ -1,4 +1,5 @@
-"""How long a build takes, stage by stage, beside ``oxigraph load`` of the same N-Triples.
+"""How long a build takes, stage by stage, beside ``oxigraph load`` of the same N-Triples; and how long
+``kosru-kg serve`` takes to answer its first page, on a new store and again on unchanged data.
 
     .venv/bin/python bench/build.py [--repeat 3]
 
@@ -7,17 +8,24 @@ reports of the build's progress (validation runs in a process of its own beside 
 the dumps, so its time is in the span that ends with "waiting for the store lock"); then ``kosru-kg build``
 as a user runs it (the command's wall time: interpreter start and imports included); then the
 peer: Oxigraph's own loader (``oxigraph load``, the PyPI ``oxigraph`` package) reading the
-N-Triples dump the build archived into an empty store. The best round of each is printed.
+N-Triples dump the build archived into an empty store. Last, the README's ``kosru-kg serve``, timed
+from its start until its home page answers 200: on an empty store (it builds data/, then warms up)
+and then restarted on the store it built (no build: the data's hash is unchanged). The best round of
+each is printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from kosru_kg import config, formats
@@ -53,11 +61,35 @@ def oxigraph_load(ntriples: Path, location: Path) -> float:
     return time.perf_counter() - started
 
 
+def first_page(store: Path) -> float:
+    """Seconds from starting ``kosru-kg serve`` on ``store`` until its home page answers 200."""
+    with socket.socket() as probe:  # a free port for the server
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    started = time.perf_counter()
+    server = subprocess.Popen([str(Path(sys.executable).with_name("kosru-kg")), "serve", "--port", str(port)],
+                              env={**os.environ, "KOSRU_STORE": str(store)}, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        while True:  # polled: the time it takes is what is measured
+            if server.poll() is not None:
+                raise SystemExit(f"kosru-kg serve exited with status {server.returncode}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as answer:
+                    if answer.status == 200:
+                        return time.perf_counter() - started
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.02)
+    finally:
+        server.terminate()
+        server.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3, help="rounds; the best of each is printed")
     args = parser.parse_args()
-    rounds, commands, loads = [], [], []
+    rounds, commands, loads, fresh, restarts = [], [], [], [], []
     with tempfile.TemporaryDirectory(prefix="kosru-bench-build-") as work:
         work = Path(work)
         for n in range(args.repeat):
@@ -67,6 +99,8 @@ def main() -> None:
             layout = StoreLayout(settings.store)
             ntriples = layout.dump_path(layout.manifest().version, formats.dump("ntriples").file_name)
             loads.append(oxigraph_load(ntriples, work / f"oxigraph-{n}"))
+            fresh.append(first_page(work / f"served-{n}"))
+            restarts.append(first_page(work / f"served-{n}"))
         triples = layout.manifest().triples
     stages, total = min(rounds, key=lambda r: r[1])
     print(f"build of data/ ({triples} triples), best of {args.repeat} rounds")
@@ -77,6 +111,8 @@ def main() -> None:
     print(f"  {'oxigraph load of its N-Triples':<56} {min(loads):7.3f} s")
     print(f"  ratio: kosru-kg build / oxigraph load = {min(commands) / min(loads):.1f}x "
           "(the build also reads, maps and validates the data and writes six dumps and a search index)")
+    print(f"  {'kosru-kg serve, first page, on an empty store':<56} {min(fresh):7.3f} s")
+    print(f"  {'kosru-kg serve, first page, restarted, data unchanged':<56} {min(restarts):7.3f} s")
 
 
 if __name__ == "__main__":
