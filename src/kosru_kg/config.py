@@ -38,7 +38,8 @@ def default_store() -> Path:
     return (checkout() or Path.cwd()) / "var" / "store"
 
 
-POSITIVE = ("workers", "threads", "header_timeout", "body_timeout", "query_timeout", "max_queries", "query_memory_mb", "queue_timeout", "client_query_seconds", "max_query_bytes",
+POSITIVE = ("workers", "threads", "header_timeout", "body_timeout", "query_timeout", "max_queries", "query_memory_mb", "queue_timeout", "client_query_seconds", "client_max_queries", "light_client_seconds",
+            "max_query_bytes",
             "max_url_bytes", "max_header_bytes", "max_headers", "max_params", "max_html_rows")
 SERVER_CEILINGS = {"max_url_bytes": 8_000, "max_header_bytes": 8_000, "max_headers": 32_000}
 
@@ -74,6 +75,9 @@ class Settings:
     max_params: int = 100  # query-string and form parameters together (400 beyond)
     max_html_rows: int = 1_000  # rows shown in a page's table; the downloads carry all of them
     client_query_seconds: float = 60.0  # query time each client address may use per minute (429 beyond)
+    client_max_queries: int = 2  # queries each client address may run or have waiting at once (429 beyond)
+    reserved_queries: int = 1  # of max_queries, slots kept for light clients (under light_client_seconds)
+    light_client_seconds: float = 2.0  # query time in the last minute under which a client is light
     trusted_proxies: str = ""  # proxies (addresses or networks) whose X-Forwarded-For names the client
     cache_max_age: int = 60  # seconds a client or proxy may reuse an answer before revalidating it (304)
 
@@ -82,6 +86,8 @@ class Settings:
             raise ConfigError(f"base_iri must be an http(s) IRI ending in '/' or '#': {self.base_iri!r}")
         if self.backend and not self.backend.startswith(("http://", "https://")):
             raise ConfigError(f"backend must be empty (the embedded store) or an http(s) URL: {self.backend!r}")
+        if self.reserved_queries < 0:
+            raise ConfigError(f"reserved_queries must be zero or more, not {self.reserved_queries!r}")
         if self.cache_max_age < 0:
             raise ConfigError(f"cache_max_age must be zero or more, not {self.cache_max_age!r}")
         try:

@@ -4,14 +4,13 @@ Two implementations share everything but ``_execute``: ``EmbeddedBackend`` runs 
 a pyoxigraph worker process over the published store (``kosru_kg.query.workers``), and
 ``RemoteBackend`` (``kosru_kg.query.remote``) sends it to any SPARQL 1.1 endpoint. This base class
 holds what must not differ between them: SERVICE refusal, the per-request time budget, the
-limit on queries running at once, and the cache of small answers of the current version.
+slots of queries running at once, shared fairly between clients (``fair_use.FairGate``), and the
+cache of small answers of the current version.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from pyoxigraph import (
@@ -27,10 +26,10 @@ from pyoxigraph import (
 )
 
 from kosru_kg.config import Settings
-from kosru_kg.errors import Busy
 from kosru_kg.formats import Kind
 from kosru_kg.query import budget as budgets
 from kosru_kg.query.budget import Budget
+from kosru_kg.query.fair_use import FairGate, QueryTimeQuota
 from kosru_kg.query.safety import refuse_unsafe
 from kosru_kg.version_cache import VersionCache
 
@@ -76,7 +75,13 @@ class Backend:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._gate = Gate(settings.max_queries, settings.queue_timeout)
+        # Each request thread that waits for a slot is one fewer for answers that need no query: the
+        # waiting room leaves at least one thread free beyond the running queries.
+        self.gate = FairGate(QueryTimeQuota(settings.client_query_seconds), settings.max_queries,
+                             per_client=settings.client_max_queries, reserved=settings.reserved_queries,
+                             light_seconds=settings.light_client_seconds,
+                             waiting_room=max(0, settings.threads - settings.max_queries - 1),
+                             wait=settings.queue_timeout)
         # Small whole answers of the served version (a version never changes), within a count and a size.
         self._answers: VersionCache[Answer] = VersionCache(entries=1024, total_bytes=64 * 1024 * 1024)
 
@@ -114,9 +119,9 @@ class Backend:
         if cached is not None:
             return cached  # only ever cached after passing the check below
         refuse_unsafe(sparql)
-        with self._gate.slot() as release_later:
+        with self.gate.slot() as held:
             running = self._execute(job, budgets.current(self.settings.query_timeout), version)
-            chunks = release_later(running.chunks)
+            chunks = held.hand_over(running.chunks)
         head = bytearray()
         for chunk in chunks:
             head += chunk
@@ -135,35 +140,3 @@ class Backend:
         if answer.form is Kind.GRAPH:
             return [quad.triple for quad in parse(answer.whole(), format=RdfFormat.from_media_type(answer.media_type))]
         return parse_query_results(answer.whole(), format=QueryResultsFormat.from_media_type(answer.media_type))
-
-
-class Gate:
-    """At most ``size`` queries at once; others wait up to ``wait`` seconds, then get a 503 with Retry-After."""
-
-    def __init__(self, size: int, wait: float):
-        self._slots = threading.BoundedSemaphore(size)
-        self._size, self._wait = size, wait
-
-    @contextmanager
-    def slot(self):
-        """Hold a slot; ``release_later(chunks)`` hands it over to a stream, released when that ends."""
-        if not self._slots.acquire(timeout=self._wait):
-            raise Busy(self._size, retry_after=max(1, round(self._wait)))
-        handed_over = False
-
-        def release_later(chunks: Iterator[bytes]) -> Iterator[bytes]:
-            nonlocal handed_over
-            handed_over = True
-            return self._releasing(chunks)
-
-        try:
-            yield release_later
-        finally:
-            if not handed_over:
-                self._slots.release()
-
-    def _releasing(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
-        try:
-            yield from chunks
-        finally:
-            self._slots.release()

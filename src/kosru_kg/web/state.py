@@ -9,7 +9,6 @@ from flask import current_app
 
 from kosru_kg.config import Settings
 from kosru_kg.query.backend import Backend
-from kosru_kg.query.fair_use import QueryTimeQuota
 from kosru_kg.service import ontology, questions
 from kosru_kg.service.search import Search
 from kosru_kg.service.versions import Versions
@@ -24,7 +23,6 @@ class AppState:
     backend: Backend
     questions: dict[str, questions.Question]  # the canned questions by name, read and checked at start
     ontology: ontology.Ontology
-    quota: QueryTimeQuota = field(init=False)
     search: Search = field(init=False)  # the served version's search index
     versions: Versions = field(init=False)  # the versions published in the store (none when serving a backend)
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = field(init=False)
@@ -35,7 +33,6 @@ class AppState:
     downloads: VersionCache = field(init=False, default_factory=lambda: VersionCache(entries=64))
 
     def __post_init__(self) -> None:
-        self.quota = QueryTimeQuota(self.settings.client_query_seconds)
         self.search = Search(self.settings, self.backend)
         self.versions = Versions(self.settings.local_store())
         self.trusted_proxies = self.settings.trusted_networks()

@@ -20,6 +20,8 @@ def register(app: Flask) -> None:
     app.config["MAX_CONTENT_LENGTH"] = body_limit(settings.max_query_bytes)
     app.before_request(_check_and_open_budget)
     app.teardown_request(_close_budget)
+    app.before_request(_charge_to_client)
+    app.teardown_request(_stop_charging)
 
 
 def body_limit(query_bytes: int) -> int:
@@ -54,6 +56,19 @@ def _close_budget(_exc) -> None:
     token = g.pop("budget_token", None)
     if token is not None:
         budget.leave(token)
+
+
+def _charge_to_client() -> None:
+    """Every query this request makes, a page's as well as /sparql's, is this client's (``fair_use``)."""
+    client = fair_use.client_address(request.environ.get("REMOTE_ADDR", ""), request.headers.get("X-Forwarded-For"),
+                                     state().trusted_proxies)
+    g.client_token = fair_use.enter(client)
+
+
+def _stop_charging(_exc) -> None:
+    token = g.pop("client_token", None)
+    if token is not None:
+        fair_use.leave(token)
 
 
 class BodyDeadline:

@@ -5,13 +5,12 @@ The rules live in ``kosru_kg.service.protocol``; this module only moves them bet
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 from flask import Blueprint, Response, render_template, request
 from pyoxigraph import NamedNode, Variable
 
-from kosru_kg.query import budget, fair_use
+from kosru_kg.query import budget
 from kosru_kg.query.backend import Answer
 from kosru_kg.service import protocol, service_description
 from kosru_kg.web.middleware import access_log, whole_answers
@@ -35,34 +34,20 @@ def sparql() -> Response:
         return _service_description(endpoint)
     request.environ[access_log.QUERY] = asked.query
     limit = min(asked.timeout or settings.query_timeout, settings.query_timeout)
-    client = fair_use.client_address(request.environ.get("REMOTE_ADDR", ""), request.headers.get("X-Forwarded-For"),
-                                     state().trusted_proxies)
-    quota = state().quota
-    quota.check(client)
-    started = time.monotonic()
-    try:
-        with budget.scope(budget.Budget.starting_now(limit)):
-            answer = state().backend.stream(asked.query, asked.media_type, default_graph=asked.default_graphs,
-                                            named_graphs=asked.named_graphs, base_iri=endpoint)
-    except Exception:
-        quota.charge(client, time.monotonic() - started)
-        raise
+    with budget.scope(budget.Budget.starting_now(limit)):  # the client's share is kept by the backend's gate
+        answer = state().backend.stream(asked.query, asked.media_type, default_graph=asked.default_graphs,
+                                        named_graphs=asked.named_graphs, base_iri=endpoint)
     content_type = protocol.content_type(asked.media_type)
     if answer.rest is None:
-        quota.charge(client, time.monotonic() - started)
         return Response(answer.head, content_type=content_type)
     # Too large to hold: sent as it comes, chunked; a failure now ends the response without
     # its last chunk, so the client sees an error instead of a complete-looking answer.
-    return Response(_sent_whole(answer, lambda: quota.charge(client, time.monotonic() - started)),
-                    content_type=content_type, direct_passthrough=True)
+    return Response(_sent_whole(answer), content_type=content_type, direct_passthrough=True)
 
 
-def _sent_whole(answer: Answer, when_done) -> Iterator[bytes]:
-    try:
-        yield answer.head
-        yield from answer.rest
-    finally:
-        when_done()
+def _sent_whole(answer: Answer) -> Iterator[bytes]:
+    yield answer.head
+    yield from answer.rest
 
 
 def _endpoint_iri() -> str:
