@@ -4,17 +4,34 @@ A published version never changes, so anything derived from it (an answer, a pag
 stays right until the version does; when the version changes, every entry goes at once.
 Within a version, the least recently used entries go first once there are more than
 ``entries`` of them or their sizes add up to more than ``total_bytes``: keys made from what
-strangers send (query strings, Host headers) can churn the cache but never grow it.
+strangers send (query strings, Host headers) can churn the cache but never grow it. An entry's
+size counts all it holds: its key, the bytes its caller says the value holds, and the entry itself.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
+
+# The bytes of an entry's own objects (its slot and node in the ordered dict, the tuple holding value and size):
+# 161 measured with tracemalloc over 100,000 entries.
+ENTRY_BYTES = 160
+
+
+def footprint(value: object) -> int:
+    """The bytes ``value`` holds, counted deeply through tuples, lists, sets and objects' attributes (what keys
+    and headers are made of: strings, bytes, numbers, and dataclasses of them)."""
+    size = sys.getsizeof(value)
+    if isinstance(value, (tuple, list, frozenset, set)):
+        size += sum(map(footprint, value))
+    elif hasattr(value, "__dict__"):
+        size += footprint(tuple(vars(value).values()))
+    return size
 
 
 class VersionCache(Generic[V]):
@@ -39,7 +56,8 @@ class VersionCache(Generic[V]):
             return kept[0]
 
     def put(self, version: str, key: Hashable, value: V, size: int = 0) -> None:
-        """Keep ``value`` (of ``size`` bytes) for ``key``, unless the served version has moved on."""
+        """Keep ``value`` (holding ``size`` bytes) for ``key``, unless the served version has moved on."""
+        size += footprint(key) + ENTRY_BYTES
         with self._lock:
             if version != self._version or key in self._entries:
                 return  # computed for a version no longer served (``get`` follows the version), or kept already

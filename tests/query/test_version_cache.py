@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from kosru_kg.version_cache import VersionCache
+from kosru_kg.version_cache import ENTRY_BYTES, VersionCache, footprint
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
@@ -23,12 +23,21 @@ def test_least_recently_used_entry_is_dropped_first():
 
 
 def test_the_cache_stays_within_its_total_size():
-    cache = VersionCache(entries=100, total_bytes=10)
+    entry = footprint("a") + ENTRY_BYTES + 4  # an entry's key, the entry itself, and what its value holds
+    cache = VersionCache(entries=100, total_bytes=2 * entry)
     cache.get("v1", "anything")
     for name in "abc":
         cache.put("v1", name, b"1234", 4)
     assert cache.get("v1", "a") is None
     assert cache.get("v1", "b") == cache.get("v1", "c") == b"1234"
+
+
+def test_the_total_size_counts_the_keys():
+    cache = VersionCache(entries=100, total_bytes=100_000)
+    cache.get("v1", "anything")
+    for number in range(100):
+        cache.put("v1", (str(number), "x" * 10_000), b"", 0)  # nothing in the values: the keys fill it
+    assert 5 <= len(cache) < 10
 
 
 def test_a_new_version_empties_the_cache_and_an_old_one_cannot_refill_it():
