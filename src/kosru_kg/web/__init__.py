@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     app.json.sort_keys = False
     app_state = app.extensions[KEY] = AppState.build(settings, backend)
     bounded = limits.BodyDeadline(app.wsgi_app, settings.body_timeout, limits.body_limit(settings.max_query_bytes))
-    kept = whole_answers.WholeAnswers(bounded, lambda: backend.version)
+    kept = whole_answers.WholeAnswers(bounded, lambda: backend.version, whole_answers.declared_by(app))
     app.wsgi_app = access_log.AccessLog(limits.ForwardedScheme(kept, app_state.trusted_proxies))
     errors.register(app)
     headers.register(app)

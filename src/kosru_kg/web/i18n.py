@@ -7,8 +7,9 @@ with its q-values; an unknown or absent preference gets English. A tag matches b
 language and script: ``sr`` and ``sr-RS`` (no script) get Cyrillic, the script Serbia's
 constitution names; ``sr-Latn-…`` gets Latin; ``sq-XK`` gets Albanian; ``en-GB`` English.
 
-``choose`` is pure and reads only those three strings, so the WSGI middleware that keeps
-whole answers (below Flask) reaches the same language as the app (``from_environ``).
+``choose`` is pure and reads only those three strings; ``from_environ`` reads them from a WSGI
+environ, and both the app (``web.language``) and the middleware that keeps whole answers (below
+Flask) call it, so a kept page's key names the language it was rendered in.
 
 The catalogs are ``translations/<locale>/LC_MESSAGES/messages.po``, compiled in memory when
 the app starts: no ``.mo`` files to build, ship or let fall out of date.
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qsl
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
@@ -90,10 +91,22 @@ def accepted(header: str) -> list[str]:
 
 
 def from_environ(environ) -> str:
-    """``choose`` for a WSGI environ (the language its page would be rendered in)."""
-    parameter = parse_qs(environ.get("QUERY_STRING", "")).get(PARAMETER, [None])[0]  # the first, as request.args.get
+    """The language of a request's pages: ``choose`` over its ``preferences``."""
+    return choose(*preferences(environ))
+
+
+def preferences(environ) -> tuple[str | None, str | None, str | None]:
+    """What a request says of its language: the language of ``?lang=`` (of its first value naming one: a blank
+    or unknown value states no preference), the ``lang`` cookie, and Accept-Language."""
+    pairs = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    asked = next(filter(None, (match(value) for name, value in pairs if name == PARAMETER)), None)
     cookie = parse_cookie(environ.get("HTTP_COOKIE", "")).get(COOKIE)
-    return choose(parameter, cookie, environ.get("HTTP_ACCEPT_LANGUAGE"))
+    return asked, cookie, environ.get("HTTP_ACCEPT_LANGUAGE")
+
+
+def cookie_to_set(asked: str | None, cookie: str | None) -> str | None:
+    """The language a page's answer sets the cookie to: the one ``?lang=`` asks for, unless the cookie says it."""
+    return asked if asked and asked != match(cookie) else None
 
 
 def N_(message: str) -> str:

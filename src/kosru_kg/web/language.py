@@ -50,8 +50,7 @@ def language() -> str:
         return i18n.DEFAULT
     chosen = g.get("language")
     if chosen is None:
-        chosen = g.language = i18n.choose(request.args.get(i18n.PARAMETER), request.cookies.get(i18n.COOKIE),
-                                          request.headers.get("Accept-Language"))
+        chosen = g.language = i18n.from_environ(request.environ)  # as the whole-answer cache's key names it
         request.environ[i18n.LANGUAGE_KEY] = chosen
     return chosen
 
@@ -108,7 +107,7 @@ def _describe(response: Response) -> Response:
     tag = language()
     response.headers["Content-Language"] = tag
     response.vary.update(("Accept-Language", "Cookie"))
-    asked = i18n.match(request.args.get(i18n.PARAMETER))
-    if asked and asked != i18n.match(request.cookies.get(i18n.COOKIE)):
+    asked = i18n.cookie_to_set(*i18n.preferences(request.environ)[:2])
+    if asked:
         response.set_cookie(i18n.COOKIE, asked, max_age=i18n.COOKIE_SECONDS, path="/", samesite="Lax")
     return response

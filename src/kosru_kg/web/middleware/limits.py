@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import queue
+import re
 import threading
 
 from flask import Flask, g, request
 from werkzeug.wrappers import Response
 
-from kosru_kg.errors import HeaderFieldsTooLarge, PayloadTooLarge, UriTooLong
+from kosru_kg.errors import BadRequest, HeaderFieldsTooLarge, PayloadTooLarge, UriTooLong
 from kosru_kg.query import budget, fair_use
 from kosru_kg.web.state import KEY, state
 
@@ -32,6 +33,9 @@ def body_limit(query_bytes: int) -> int:
 def _check_and_open_budget() -> None:
     settings = state().settings
     environ = request.environ  # read directly: these checks run on every request
+    refusal = host_refusal(environ)
+    if refusal:
+        raise BadRequest(refusal)
     target = len(environ.get("PATH_INFO", "")) + 1 + len(environ.get("QUERY_STRING", ""))
     if target > settings.max_url_bytes:
         raise UriTooLong(f"the request target is {target} bytes; this server takes at most {settings.max_url_bytes} "
@@ -50,6 +54,25 @@ def _check_and_open_budget() -> None:
         raise PayloadTooLarge(f"the request body is {length} bytes; this server takes at most "
                               f"{body_limit(settings.max_query_bytes)}")
     g.budget_token = budget.enter(budget.Budget.starting_now(settings.query_timeout))
+
+
+# RFC 9112 §3.2: a Host header is uri-host [":" port] (RFC 3986 §3.2.2), or empty. The grammar lets a reg-name
+# hold a comma, but no host name does, and a comma is how the HTTP server joins two Host lines.
+HOST = re.compile(r"(?:\[[0-9A-Fa-f:.]+(?:%25[\w.~-]+)?\]|(?:[\w.~!$&'()*+;=-]|%[0-9A-Fa-f]{2})*)(?::[0-9]*)?",
+                  re.ASCII)
+
+
+def host_refusal(environ) -> str | None:
+    """Why a request's Host header gets a 400 (RFC 9112 §3.2: one Host line, naming one host), or None.
+
+    Read from the environ alone, so that the whole-answer cache (below Flask) never answers such a request."""
+    host = environ.get("HTTP_HOST", "")
+    if "," in host:
+        return (f"the request has more than one Host header, or one naming more than one host ({host[:200]!r}); "
+                "RFC 9112 §3.2 asks for exactly one")
+    if not HOST.fullmatch(host):
+        return f"the Host header {host[:200]!r} is not a host name with an optional port (RFC 9112 §3.2)"
+    return None
 
 
 def _close_budget(_exc) -> None:

@@ -35,6 +35,7 @@ def _catalogue() -> dcat.Catalogue:
 
 
 @blueprint.get("/.well-known/dcat")
+@whole_answers.reads("format")
 def catalogue():
     media_type = protocol.negotiate(request.headers.get("Accept"), list(VARIANTS), request.args.getlist("format"))
     fmt = VARIANTS[media_type]

@@ -57,6 +57,7 @@ def context():
 
 
 @blueprint.get("/.well-known/void")
+@whole_answers.reads("format")
 def void_description():
     media_type = protocol.negotiate(request.headers.get("Accept"), list(VOID_FORMATS), request.args.getlist("format"))
     fmt = VOID_FORMATS[media_type]

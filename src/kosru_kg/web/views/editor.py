@@ -72,6 +72,7 @@ def tabulate(result, backend: Backend, settings: Settings, root: str) -> Answer:
 
 
 @blueprint.get("/query")
+@whole_answers.reads("query", "format", "example")
 def query_editor():
     app_state = state()
     canned = catalogue()

@@ -23,6 +23,7 @@ NAMED_GRAPHS = "SELECT DISTINCT ?graph WHERE { GRAPH ?graph {} } ORDER BY ?graph
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
+@whole_answers.reads("query", "update", "default-graph-uri", "named-graph-uri", "format", "timeout")
 def sparql() -> Response:
     endpoint = _endpoint_iri()
     whole_answers.names_the_host(request.environ)  # the endpoint's IRI is the base of the query, and described

@@ -21,6 +21,7 @@ from kosru_kg.errors import NotFound
 from kosru_kg.service import protocol, questions, roster
 from kosru_kg.vocab import prologue
 from kosru_kg.web import cache, language
+from kosru_kg.web.middleware import whole_answers
 from kosru_kg.web.render import pictures, quality
 from kosru_kg.web.render import roster as roster_drawing
 from kosru_kg.web.render.terms import Names, TermView, labels, view
@@ -70,7 +71,14 @@ def index() -> str:
     return render_template("questions/index.html", questions=list(catalogue().values()))
 
 
+def _parameters(name: str, **_values) -> list[str]:
+    """The parameters of question ``name`` (none for a question there is not)."""
+    question = catalogue().get(name)
+    return [param.name for param in question.params] if question else []
+
+
 @blueprint.get("/questions/<name>")
+@whole_answers.reads(_parameters)
 def page(name: str) -> Response:
     question, values, solutions = _answer(name)
     settings, backend = state().settings, state().backend
@@ -99,6 +107,7 @@ def page(name: str) -> Response:
 
 
 @blueprint.get(f"/questions/<name>.<any({', '.join(FORMATS)}):fmt>")
+@whole_answers.reads(_parameters)
 def formatted(name: str, fmt: str) -> Response:
     _, _, solutions = _answer(name)
     media_type = FORMATS[fmt]

@@ -33,6 +33,7 @@ from kosru_kg.service import ontology, protocol, resource_description, roster
 from kosru_kg.vocab import KOSRU, ONTOLOGY_IRI, PREFIXES, RDF_TYPE, SLUG, SUMMARY, WIKIDATA_PAGE, term
 from kosru_kg.web import language
 from kosru_kg.web.i18n import N_
+from kosru_kg.web.middleware import whole_answers
 from kosru_kg.web.render import quality, terms
 from kosru_kg.web.render import roster as roster_drawing
 from kosru_kg.web.state import state
@@ -73,6 +74,7 @@ class Row:
 # ---------------------------------------------------------------------------
 
 @blueprint.get(f"/<any({', '.join(KINDS)}):kind>/<name>")
+@whole_answers.reads("format")
 def resource(kind: str, name: str) -> Response:
     ident, dot, suffix = name.partition(".")
     if not SLUG.match(ident):
@@ -154,6 +156,7 @@ def _rows(triples: Iterable[Triple], other: Callable[[Triple], object], show) ->
 
 @blueprint.get("/ontology", defaults={"suffix": None}, strict_slashes=False)  # and /ontology/
 @blueprint.get("/ontology.<suffix>")
+@whole_answers.reads("format")
 def ontology_document(suffix: str | None) -> Response:
     document = state().ontology
     base = state().settings.base_iri
@@ -162,6 +165,7 @@ def ontology_document(suffix: str | None) -> Response:
 
 
 @blueprint.get("/ontology/<version>")
+@whole_answers.reads("format")
 def ontology_version(version: str) -> Response:
     """The version IRI (``owl:versionIRI``) of the current version names the same document."""
     version_iri = state().ontology.first("owl:versionIRI")  # compared as text: most strings make no IRI

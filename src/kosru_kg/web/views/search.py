@@ -17,6 +17,7 @@ from kosru_kg.query import budget
 from kosru_kg.service import protocol
 from kosru_kg.service.search import SEARCH_KINDS, Results, check
 from kosru_kg.web.cache import SHARED_WORK_SECONDS
+from kosru_kg.web.middleware import whole_answers
 from kosru_kg.web.render.terms import local_path
 from kosru_kg.web.state import state
 
@@ -26,6 +27,7 @@ OFFERS = {"html": "text/html", "json": "application/json"}
 
 
 @blueprint.get("/search")
+@whole_answers.reads("q", "kind", "format")
 def search() -> Response:
     text, kind = check(request.args.get("q"), request.args.get("kind"))
     media_type = _chosen()
@@ -47,6 +49,7 @@ def search() -> Response:
 
 @blueprint.get("/questions/search", defaults={"suffix": None})
 @blueprint.get("/questions/search.<suffix>")
+@whole_answers.reads("text", "kind")
 def retired_question(suffix: str | None) -> Response:
     """The canned question ``search`` was answered by scanning every label; the index answers it now."""
     query = {"q": request.args.get("text", "")}

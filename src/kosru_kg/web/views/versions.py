@@ -91,6 +91,7 @@ def listing(suffix: str | None):
 
 @blueprint.get("/versions/<new>/changes", defaults={"suffix": None})
 @blueprint.get("/versions/<new>/changes.<suffix>")
+@whole_answers.reads("from")
 def changes(new: str, suffix: str | None):
     published = versions()
     old = published.from_version(new, request.args.get("from"))
