@@ -76,8 +76,9 @@ class Settings:
     max_html_rows: int = 1_000  # rows shown in a page's table; the downloads carry all of them
     client_query_seconds: float = 60.0  # query time each client address may use per minute (429 beyond)
     client_max_queries: int = 2  # queries each client address may run or have waiting at once (429 beyond)
-    reserved_queries: int = 1  # of max_queries, slots kept for light clients (under light_client_seconds)
-    light_client_seconds: float = 2.0  # query time in the last minute under which a client is light
+    reserved_queries: int = 1  # of max_queries, slots kept for light clients, when the others are taken
+    light_client_seconds: float = 1.0  # a client whose queries take less on average is light; a query in a kept slot
+    #                                    runs at most this long
     trusted_proxies: str = ""  # proxies (addresses or networks) whose X-Forwarded-For names the client
     cache_max_age: int = 60  # seconds a client or proxy may reuse an answer before revalidating it (304)
 

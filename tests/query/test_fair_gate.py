@@ -65,11 +65,11 @@ def test_a_client_runs_at_most_its_share_at_once():
         query.done()
 
 
-def test_a_free_slot_goes_to_the_client_that_used_one_least_recently():
+def test_a_free_slot_goes_to_the_client_that_used_least_query_time():
     g, order = gate(slots=1), []
     first = start(g, "192.0.2.1", order)  # 192.0.2.1 uses the slot now
     assert first.started.wait(WAIT)
-    again = start(g, "192.0.2.1", order)  # arrives first, but its client is using a slot
+    again = start(g, "192.0.2.1", order)  # arrives first, but its client is using a slot now
     assert g.until_waiting(1, WAIT)
     newcomer = start(g, "192.0.2.9", order)
     assert g.until_waiting(2, WAIT)
@@ -83,14 +83,14 @@ def test_a_free_slot_goes_to_the_client_that_used_one_least_recently():
 
 
 def test_reserved_slots_go_only_to_light_clients():
-    g, order = gate(slots=2, reserved=1, light_seconds=2.0), []
-    g.quota.charge("198.51.100.1", 30.0)
-    g.quota.charge("198.51.100.2", 30.0)
+    g, order = gate(slots=2, reserved=1, light_seconds=1e-9), []  # every query that ran makes its client heavy
+    for heavy_client in ("198.51.100.1", "198.51.100.2"):
+        start(g, heavy_client, []).done()
     heavy = start(g, "198.51.100.1", order)
     assert heavy.started.wait(WAIT)
     other_heavy = start(g, "198.51.100.2", order)  # one slot is free, but it is kept for light clients
     assert g.until_waiting(1, WAIT)
-    light = start(g, "192.0.2.7", order)
+    light = start(g, "192.0.2.7", order)  # a new client is light
     assert light.started.wait(WAIT) and light.error is None
     assert not other_heavy.started.is_set()
     heavy.done()

@@ -26,6 +26,7 @@ from pyoxigraph import (
 )
 
 from kosru_kg.config import Settings
+from kosru_kg.errors import QueryTimeout
 from kosru_kg.formats import Kind
 from kosru_kg.query import budget as budgets
 from kosru_kg.query.budget import Budget
@@ -120,13 +121,23 @@ class Backend:
             return cached  # only ever cached after passing the check below
         refuse_unsafe(sparql)
         with self.gate.slot() as held:
-            running = self._execute(job, budgets.current(self.settings.query_timeout), version)
+            budget = budgets.current(self.settings.query_timeout)
+            full = budget
+            if held.kept:  # a slot kept for light clients: short queries only
+                budget = budget.at_most(self.gate.light_seconds)
+            try:
+                running = self._execute(job, budget, version)
+            except QueryTimeout as exc:
+                raise _shortened(exc, budget, full) from None
             chunks = held.hand_over(running.chunks)
         head = bytearray()
-        for chunk in chunks:
-            head += chunk
-            if len(head) >= HEAD_BYTES:
-                return Answer(running.form, running.media_type, bytes(head), chunks)
+        try:
+            for chunk in chunks:
+                head += chunk
+                if len(head) >= HEAD_BYTES:
+                    return Answer(running.form, running.media_type, bytes(head), chunks)
+        except QueryTimeout as exc:
+            raise _shortened(exc, budget, full) from None
         answer = Answer(running.form, running.media_type, bytes(head))
         self._answers.put(version, job, answer, len(answer.head))
         return answer
@@ -140,3 +151,13 @@ class Backend:
         if answer.form is Kind.GRAPH:
             return [quad.triple for quad in parse(answer.whole(), format=RdfFormat.from_media_type(answer.media_type))]
         return parse_query_results(answer.whole(), format=QueryResultsFormat.from_media_type(answer.media_type))
+
+
+def _shortened(timeout: QueryTimeout, budget: Budget, full: Budget) -> QueryTimeout:
+    """A timeout in a slot kept for light clients says so: the query may run its full time later."""
+    if budget is full:
+        return timeout
+    timeout.message = (f"every other query slot was taken, so the query ran in one kept for short queries, where "
+                       f"the limit is {budget.limit:g} s, and was stopped; try again later for the full limit of "
+                       f"{full.limit:g} s")
+    return timeout

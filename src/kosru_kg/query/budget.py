@@ -24,6 +24,12 @@ class Budget:
     def starting_now(cls, limit: float) -> Budget:
         return cls(limit, time.monotonic() + limit)
 
+    def at_most(self, seconds: float) -> Budget:
+        """This budget, ending no later than ``seconds`` from now."""
+        if self.remaining() <= seconds:
+            return self
+        return Budget.starting_now(seconds)
+
     def remaining(self) -> float:
         return max(0.0, self.deadline - time.monotonic())
 

@@ -27,6 +27,7 @@ from kosru_kg.errors import Busy, TooManyRequests
 WINDOW_SECONDS = 60.0
 MOST_CLIENTS = 100_000  # addresses tallied at once; the least recently seen are forgotten first
 NEVER = float("-inf")
+TURNED_AWAY_SECONDS = 0.1  # what a query turned away for want of a slot costs its client: retrying in a loop is not light
 
 _client: ContextVar[str | None] = ContextVar("kosru_client", default=None)
 
@@ -108,32 +109,34 @@ class _Waiter:
 class _Client:
     running: list[float] = field(default_factory=list)  # when each of its running queries started
     waiting: int = 0
-    last_used: float = NEVER  # when its last query ended
+    typical: float | None = None  # how long its queries take: a moving average of their times in a slot
 
 
 class FairGate:
     """At most ``slots`` queries at once, shared between clients.
 
     - A client runs (or waits for) at most ``per_client`` queries at once; one more is a 429.
-    - A free slot goes to the waiting client that used one least recently (one running a query
-      now counts as using it now); the server's own work (no client) goes first.
-    - ``reserved`` of the slots are kept for light clients, those charged under ``light_seconds``
-      in the last minute (queries running now included), who take them when the others are taken.
+    - A free slot goes to the waiting client that used least query time in the last minute
+      (queries running now included); the server's own work (no client) goes first.
+    - ``reserved`` of the slots are kept for light clients, whose queries take less than
+      ``light_seconds`` on average (a new client is light), who take them when the others are taken.
     - At most ``waiting_room`` queries wait (each holds a request thread while it does, so the
       threads beyond slots and room stay free for answers that need no query). When the room is
       full, a newcomer that ranks before the last in line takes its place, and that one gets the
       503 the newcomer would have got; a query that waits ``wait`` seconds gets a 503 too.
     - Each query's time in its slot is charged to its client's ``quota``, less any time the
-      server spent on faults of its own (``excuse``).
+      server spent on faults of its own (``excuse``); a query turned away costs ``TURNED_AWAY_SECONDS``.
+    - A query in a kept slot runs for at most ``light_seconds`` (``Held.kept``): the slots kept for
+      light clients stay free for short queries, whoever took them.
     """
 
     def __init__(self, quota: QueryTimeQuota, slots: int, *, per_client: int, reserved: int, light_seconds: float,
                  waiting_room: int, wait: float):
-        self.quota = quota
+        self.quota, self.light_seconds = quota, light_seconds
         self._slots, self._per_client = slots, per_client
         reserved = min(reserved, slots - 1)
         self._free = {False: slots - reserved, True: reserved}  # free slots: for anyone; kept for light clients
-        self._light_seconds, self._room, self._wait = light_seconds, waiting_room, wait
+        self._room, self._wait = waiting_room, wait
         self._lock = threading.Condition()
         self._clients: OrderedDict[str | None, _Client] = OrderedDict()
         self._waiting: list[_Waiter] = []
@@ -146,7 +149,12 @@ class FairGate:
         client = current_client()
         if client is not None:
             self.quota.check(client)
-        held = Held(self, client, *self._enter(client))
+        try:
+            held = Held(self, client, *self._enter(client))
+        except Busy:
+            if client is not None:
+                self.quota.charge(client, TURNED_AWAY_SECONDS)
+            raise
         try:
             yield held
         finally:
@@ -193,7 +201,8 @@ class FairGate:
         with self._lock:
             known = self._known(client)
             known.running.remove(started)
-            known.last_used = ended
+            took = ended - started - excused
+            known.typical = took if known.typical is None else (known.typical + took) / 2
             self._free[kept] += 1
             self._lock.notify_all()
         if client is not None:
@@ -219,14 +228,14 @@ class FairGate:
     def _rank(self, waiter: _Waiter, now: float) -> tuple:
         if waiter.client is None:
             return (NEVER, waiter.arrival)
-        known = self._clients[waiter.client]
-        return (now if known.running else known.last_used, waiter.arrival)
+        running = sum(now - started for started in self._clients[waiter.client].running)
+        return (self.quota.spent(waiter.client) + running, waiter.arrival)
 
-    def _light(self, client: str | None, now: float) -> bool:
+    def _light(self, client: str | None) -> bool:
         if client is None:
             return True
-        running = sum(now - started for started in self._clients[client].running)
-        return self.quota.spent(client) + running < self._light_seconds
+        typical = self._clients[client].typical
+        return typical is None or typical < self.light_seconds
 
     def _next(self) -> _Waiter | None:
         """The waiter that takes the next free slot now, if a slot is free to it."""
@@ -234,7 +243,7 @@ class FairGate:
             return None
         now = time.monotonic()
         for waiter in sorted(self._waiting, key=lambda w: self._rank(w, now)):
-            if self._free[False] or self._light(waiter.client, now):
+            if self._free[False] or self._light(waiter.client):
                 return waiter
         return None
 
