@@ -6,9 +6,10 @@ kills when the deadline passes. It imports nothing of the web app, so it starts 
 Its arguments: the file descriptor of its connection to the server, the store directory and
 the address space it may use, in MiB (beyond it, an allocation fails and the process ends).
 Messages to the server, over that connection:
-``("ready",)`` once the store is open, then per query ``("form", form, media_type)``,
-``("chunk", bytes)``..., ``("end",)``, or at any point ``("malformed", message)`` or
-``("failed", message)``.
+``("ready",)`` once the store is open, then per query ``("taken",)`` as soon as the job has
+arrived (the server's check that an idle worker is alive), ``("form", form, media_type)``,
+``("chunk", bytes)``..., ``("end",)``, or at any point after ``("taken",)``
+``("malformed", message)`` or ``("failed", message)``.
 """
 
 from __future__ import annotations
@@ -111,6 +112,7 @@ def main(argv: list[str]) -> None:
             job, seconds = connection.recv()
         except (EOFError, OSError):
             return  # the server closed its end: nothing more to answer
+        connection.send(("taken",))
         answer(store, job, seconds, connection)
 
 

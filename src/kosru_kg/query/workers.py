@@ -6,15 +6,22 @@ the old. A query that overruns costs only its own worker. A client that hangs up
 answer streams frees it as soon as the server stops reading the stream; one that hangs up
 before the first byte is not seen by the HTTP server's WSGI interface, so its query runs to
 the deadline.
+
+An idle worker is checked as it is given a job: it must acknowledge the job within
+``CHECK_SECONDS``, or it is killed (a frozen, stopped or dead process) and the job goes to a new
+worker.
 """
 
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import re
+import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -38,7 +45,12 @@ class QueryFailed(BadRequest):
     title = "Query failed"
 
 
+log = logging.getLogger("kosru_kg.query.workers")
 ENGINE_PANIC = re.compile(r"panicked at [^\n]*:\n(?P<message>[^\n]{1,300})")  # Rust's panic report, on stderr
+# How long an idle worker may take to acknowledge a job before it is replaced. A live one takes tens
+# of microseconds, a few milliseconds on a loaded machine; waiting longer only delays the query of a
+# frozen one, and a healthy worker wrongly replaced costs no more than a new worker's start.
+CHECK_SECONDS = 0.5
 
 
 class Worker:
@@ -46,6 +58,8 @@ class Worker:
 
     def __init__(self, store_dir: Path, memory_mb: int):
         ours, theirs = socket.socketpair()
+        # A job larger than the socket's buffer, sent to a frozen worker, would block the sender for good.
+        ours.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", 0, int(CHECK_SECONDS * 1e6)))
         self.store_dir, self.memory_mb = store_dir, memory_mb
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kosru_kg.query.worker_process", str(theirs.fileno()), str(store_dir), str(memory_mb)],
@@ -54,9 +68,19 @@ class Worker:
         )
         theirs.close()
         self.connection = Connection(ours.detach())
+        self._answered = select.poll()  # made once: a tenth of the cost of Connection.poll on each check
+        self._answered.register(self.connection.fileno(), select.POLLIN)
 
     def send(self, job, budget: Budget) -> None:
         self.connection.send((job, budget.remaining()))
+
+    def takes(self, job, budget: Budget) -> bool:
+        """Whether the (idle) worker acknowledges ``job`` within CHECK_SECONDS; a frozen, stopped or dead one does not."""
+        try:
+            self.send(job, budget)
+            return bool(self._answered.poll(CHECK_SECONDS * 1000)) and self.connection.recv() == ("taken",)
+        except (EOFError, OSError):
+            return False
 
     def receive(self, budget: Budget) -> tuple:
         """The worker's next message, unless the deadline passes first."""
@@ -98,9 +122,8 @@ class QueryWorkers:
 
     def run(self, store_dir: Path, job, budget: Budget):
         """Start ``job`` on a worker of ``store_dir``; the Running answer's chunks return the worker when done."""
-        worker = self._take(store_dir, budget)
+        worker = self._take(store_dir, job, budget)
         try:
-            worker.send(job, budget)
             message = worker.receive(budget)
         except BaseException:
             worker.kill()
@@ -135,8 +158,26 @@ class QueryWorkers:
             else:
                 worker.kill()
 
-    def _take(self, store_dir: Path, budget: Budget) -> Worker:
-        """An idle worker of ``store_dir``, or a new one; idle workers of other versions are stopped."""
+    def _take(self, store_dir: Path, job, budget: Budget) -> Worker:
+        """A worker of ``store_dir`` that has taken ``job``: the last idle one if it passes its check, else a new one."""
+        worker = self._last_idle(store_dir)
+        if worker is not None:
+            if worker.takes(job, budget):
+                return worker
+            log.warning("query worker %d did not take a job within %g s (frozen, stopped or dead); replaced",
+                        worker.process.pid, CHECK_SECONDS)
+            worker.kill()
+        worker = self._start(store_dir, budget)
+        try:
+            worker.send(job, budget)
+            worker.receive(budget)  # ("taken",): it has just said it is ready, so it is not checked
+        except BaseException:
+            worker.kill()
+            raise
+        return worker
+
+    def _last_idle(self, store_dir: Path) -> Worker | None:
+        """The last idle worker of ``store_dir``, if any; idle workers of other versions are stopped."""
         stale = []
         with self._lock:
             if os.getpid() != self._pid:  # forked (a server worker): the parent's workers are not ours
@@ -144,14 +185,15 @@ class QueryWorkers:
             worker = None
             while self._idle and worker is None:
                 candidate = self._idle.pop()
-                if candidate.store_dir == store_dir and candidate.process.poll() is None:
+                if candidate.store_dir == store_dir:
                     worker = candidate
                 else:
                     stale.append(candidate)
         for old in stale:
             old.kill()
-        if worker is not None:
-            return worker
+        return worker
+
+    def _start(self, store_dir: Path, budget: Budget) -> Worker:
         worker = Worker(store_dir, self._memory_mb)
         try:
             message = worker.receive(budget)

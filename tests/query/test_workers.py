@@ -1,0 +1,103 @@
+"""The query worker pool: an idle worker that cannot take a job is replaced.
+
+Several idle workers are frozen (SIGSTOP) or killed, then as many queries are started at once
+(each holds its worker until its answer is read), so each meets one of them. Each is answered
+by a new worker, and the broken ones are gone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import signal
+
+import pytest
+from pyoxigraph import NamedNode, Quad
+
+from kosru_kg.config import Settings
+from kosru_kg.graph.store import StoreLayout
+from kosru_kg.query.backend import Job
+from kosru_kg.query.budget import Budget
+from kosru_kg.query.workers import QueryWorkers
+
+THINGS = 3
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o }} # {}"  # a new text each time
+JSON = "application/sparql-results+json"
+SLOTS = 3
+
+
+@pytest.fixture()
+def store_dir(tmp_path):
+    layout = StoreLayout(tmp_path)
+    things = [NamedNode(f"http://example.org/thing/{n}") for n in range(THINGS)]
+    layout.make_current([Quad(thing, thing, thing) for thing in things], "v1", triples=THINGS)
+    return layout.versions / "v1"
+
+
+@pytest.fixture()
+def pool():
+    pool = QueryWorkers(SLOTS, Settings().query_memory_mb)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture()
+def new_workers():
+    """The pids of the query workers started since the test began (the session's backend may have some of its own)."""
+    others = set(query_workers())
+    return lambda: [pid for pid in query_workers() if pid not in others]
+
+
+def started(pool, store_dir, query: str):
+    """``query`` started on the pool; the answer is read later."""
+    return pool.run(store_dir, Job(query, JSON), Budget.starting_now(60))
+
+
+def count(running) -> int:
+    return int(json.loads(b"".join(running.chunks))["results"]["bindings"][0]["n"]["value"])
+
+
+def make_idle(pool, store_dir) -> None:
+    """As many workers as the pool keeps, all idle: that many queries at once, then their answers read."""
+    held = [started(pool, store_dir, COUNT.format(f"idle {n}")) for n in range(SLOTS)]
+    for running in held:
+        assert count(running) == THINGS
+
+
+def query_workers() -> list[int]:
+    """The query workers this process has started."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+                with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                    command = cmdline.read()
+            except OSError:
+                continue
+            if parent == os.getpid() and b"kosru_kg.query.worker_process" in command:
+                found.append(int(pid))
+    return found
+
+
+@pytest.mark.parametrize("fault", [signal.SIGSTOP, signal.SIGKILL], ids=["frozen", "killed"])
+def test_idle_workers_that_cannot_take_a_job_are_replaced(pool, store_dir, new_workers, fault):
+    make_idle(pool, store_dir)
+    broken = {os.pidfd_open(pid): pid for pid in new_workers()}
+    assert len(broken) == SLOTS
+    try:
+        for pidfd in broken:
+            signal.pidfd_send_signal(pidfd, fault)
+        queries = [started(pool, store_dir, COUNT.format(f"after {n}")) for n in range(SLOTS)]
+        assert [count(running) for running in queries] == [THINGS] * SLOTS
+        assert set(select.select(list(broken), [], [], 0)[0]) == set(broken)  # every broken one has ended
+        assert len(new_workers()) == SLOTS and not set(broken.values()) & set(new_workers())
+    finally:
+        for pidfd in broken:
+            with contextlib.suppress(ProcessLookupError):  # it has ended, as it should have
+                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            os.close(pidfd)
+
