@@ -55,3 +55,22 @@ def test_forwarded_for_from_an_untrusted_peer_is_ignored(fair_app):
 def test_a_trusted_proxy_that_is_no_address_is_a_config_error(settings):
     with pytest.raises(ConfigError, match="trusted_proxies: not an IP address or network: 'proxy.local'"):
         settings.replace(trusted_proxies="10.0.0.0/8, proxy.local")
+
+
+def test_a_page_that_queries_draws_on_the_same_budget(fair_app):
+    for _ in range(2):
+        assert query(fair_app, ENDLESS, remote="192.0.2.21").status_code == 503  # the budget used up
+    page = "/questions/recognitions-as-of?asOf=2012-03-04&viewpoint=every-withdrawal"  # never asked before
+    refused = fair_app.test_client().get(page, environ_base={"REMOTE_ADDR": "192.0.2.21"})
+    assert refused.status_code == 429
+    assert "1.5 s per minute per client" in refused.get_data(as_text=True)
+    served = fair_app.test_client().get(page, environ_base={"REMOTE_ADDR": "192.0.2.22"})
+    assert served.status_code == 200
+
+
+def test_a_page_charges_its_queries_to_its_client(fair_app):
+    gate = fair_app.extensions["kosru"].backend.gate
+    assert gate.quota.spent("192.0.2.23") == 0.0
+    page = "/questions/recognitions-as-of?asOf=2013-04-05"
+    assert fair_app.test_client().get(page, environ_base={"REMOTE_ADDR": "192.0.2.23"}).status_code == 200
+    assert gate.quota.spent("192.0.2.23") > 0.0

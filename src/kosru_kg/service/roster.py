@@ -106,6 +106,11 @@ class CountCheck:
     def difference(self) -> int:
         return self.roster - self.stated
 
+    @property
+    def day(self) -> dt.date:
+        """The last day the count's date can denote: from then on it can be compared."""
+        return dt.date.fromisoformat(latest_day(Date(self.as_of)))
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -144,6 +149,12 @@ def count_checks(question: Question, backend: Backend, base_iri: str, viewpoint:
                  ) -> list[CountCheck]:
     """Each dated count of recognising states up to ``as_of`` (all states, or UN members only),
     beside the roster's count for the same date, scope and viewpoint."""
+    return [check for check in every_count_check(question, backend, base_iri, viewpoint) if check.day <= as_of]
+
+
+def every_count_check(question: Question, backend: Backend, base_iri: str, viewpoint: str) -> list[CountCheck]:
+    """``count_checks`` for every date: one roster query per dated count, the same for any page of a version,
+    so that a page computes them once per viewpoint, whatever its date."""
     minter = Minter(base_iri)
     concepts = {Variable("recognising"): minter.resource("concept", "recognising"),
                 Variable("exact"): minter.resource("concept", "exact")}
@@ -162,8 +173,6 @@ def count_checks(question: Question, backend: Backend, base_iri: str, viewpoint:
     checks, standings_on = [], {}  # one roster query per date: counts in all and among UN members share one
     for iri, check in found.items():
         day = dt.date.fromisoformat(latest_day(Date(check["as_of"])))
-        if day > as_of:
-            continue
         if day not in standings_on:
             standings_on[day] = standings(question, backend, base_iri, {"asOf": day.isoformat(), "viewpoint": viewpoint})
         scoped = [s for s in standings_on[day] if s.un_member or not check["un_only"]]

@@ -1,7 +1,7 @@
 """A version's expensive answers, computed before the first visitor asks for them.
 
 The dumps, the JSON-LD context, the pictures (timeline and chart, drawn into their pages),
-the question pages, the descriptions and the search index (of a version published without one) are made once, when the server starts and before it
+the question pages (the roster's under each viewpoint, whose count checks then serve any date), the descriptions and the search index (of a version published without one) are made once, when the server starts and before it
 forks its workers, which inherit them; the visitor who comes first waits for nothing.
 """
 
@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from flask import Flask
 
 from kosru_kg import formats
+from kosru_kg.service import roster
 from kosru_kg.web import i18n
 from kosru_kg.web.state import KEY
 
@@ -30,6 +31,9 @@ def paths(app: Flask) -> list[str]:
     app_state = app.extensions[KEY]
     settings = app_state.settings
     questions = [f"/questions/{path.stem}" for path in sorted(settings.queries_dir.glob("*.rq"))]
+    # The roster's count checks under every viewpoint (computed once each, for any date's page).
+    questions += [f"/questions/{roster.QUESTION}?viewpoint={viewpoint}" for viewpoint in roster.VIEWPOINTS
+                  if viewpoint != roster.TODAY["viewpoint"]]
     dumps = [f"/download/{fmt.file_name}" for fmt in formats.DUMPS]
     # The served version's own dumps, read from its archive.
     version = app_state.backend.version

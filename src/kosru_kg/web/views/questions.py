@@ -142,9 +142,11 @@ def roster_page(question: questions.Question, rows: list, values: dict[str, str]
     as_of = values["asOf"]  # the date bound: "today" is already the day of the request
     viewpoint = roster.viewpoint_name(question, values["viewpoint"])
     picture = roster_drawing.standing_map(standings, as_of, viewpoint, request.script_root, settings.base_iri)
-    checks = cache.cached(("roster-checks", as_of, values["viewpoint"]), lambda: roster.count_checks(
-        question, backend, settings.base_iri, values["viewpoint"], dt.date.fromisoformat(as_of)))
-    linked = [(check, view(NamedNode(check.count), {}, settings.base_iri, request.script_root).href) for check in checks]
+    every = cache.cached(("roster-checks", values["viewpoint"]), lambda: roster.every_count_check(
+        question, backend, settings.base_iri, values["viewpoint"]))
+    day = dt.date.fromisoformat(as_of)
+    linked = [(check, view(NamedNode(check.count), {}, settings.base_iri, request.script_root).href)
+              for check in every if check.day <= day]
     return RosterView(picture, roster.Tally.of(standings), viewpoint, linked)
 
 

@@ -96,7 +96,8 @@ def changes(new: str, suffix: str | None):
     published = versions()
     old = published.from_version(new, request.args.get("from"))
     fmt = formats.BY_MEDIA_TYPE[_chosen(CHANGES_TYPES, suffix, OLDER_NAMES)]
-    diff = published.changes(old, new)
+    with state().backend.gate.slot():  # work a client can ask for at will: its budget, and a query slot, pay for it
+        diff = published.changes(old, new)
     if fmt is PATCH:
         response = Response(diff.patch(), content_type=f"{PATCH.media_type}; charset=utf-8")
     elif fmt is TRIG:
