@@ -2,10 +2,17 @@
 
 A published version never changes, so anything derived from it (an answer, a page, a dump)
 stays right until the version does; when the version changes, every entry goes at once.
-Within a version, the least recently used entries go first once there are more than
-``entries`` of them or their sizes add up to more than ``total_bytes``: keys made from what
-strangers send (query strings, Host headers) can churn the cache but never grow it. An entry's
-size counts all it holds: its key, the bytes its caller says the value holds, and the entry itself.
+Within a version, entries go once there are more than ``entries`` of them or their sizes add
+up to more than ``total_bytes``: keys made from what strangers send (query strings, Host
+headers) can churn the cache but never grow it. An entry's size counts all it holds: its key,
+the bytes its caller says the value holds, and the entry itself.
+
+Which go first is a segmented LRU: a new entry is on probation, and one asked for again is
+protected; the least recently used entry on probation goes first, and a protected one only when
+none is left on probation. Protected entries hold at most ``PROTECTED`` of each bound (beyond
+it, the least recently used go back on probation). So a flood of keys asked for once (a new
+query text per request, varied Accept headers) churns the entries on probation, and never
+pushes out an answer that readers come back for.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from typing import Generic, TypeVar
 
 V = TypeVar("V")
 
+PROTECTED = 0.8  # the share of the bounds the entries asked for again may hold
 # The bytes of an entry's own objects (its slot and node in the ordered dict, the tuple holding value and size):
 # 161 measured with tracemalloc over 100,000 entries.
 ENTRY_BYTES = 160
@@ -38,34 +46,55 @@ class VersionCache(Generic[V]):
     def __init__(self, entries: int, total_bytes: int | None = None):
         self._lock = threading.Lock()
         self._version: str | None = None
-        self._entries: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
+        self._probation: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()  # each: (value, size)
+        self._protected: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
         self._computing: dict[Hashable, threading.Lock] = {}
-        self._limit, self._total, self._size = entries, total_bytes, 0
+        self._limit, self._total = entries, total_bytes
+        self._size = self._protected_size = 0
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._probation) + len(self._protected)
 
     def get(self, version: str, key: Hashable) -> V | None:
         """The value kept for ``key`` in ``version``, or None."""
         with self._lock:
             self._follow(version)
-            kept = self._entries.get(key)
+            kept = self._protected.get(key)
+            if kept is not None:
+                self._protected.move_to_end(key)
+                return kept[0]
+            kept = self._probation.pop(key, None)
             if kept is None:
                 return None
-            self._entries.move_to_end(key)
+            self._protected[key] = kept
+            self._protected_size += kept[1]
+            while len(self._protected) > PROTECTED * self._limit or (
+                    self._total is not None and self._protected_size > PROTECTED * self._total):
+                demoted, entry = self._protected.popitem(last=False)
+                self._protected_size -= entry[1]
+                self._probation[demoted] = entry
             return kept[0]
 
-    def put(self, version: str, key: Hashable, value: V, size: int = 0) -> None:
-        """Keep ``value`` (holding ``size`` bytes) for ``key``, unless the served version has moved on."""
+    def put(self, version: str, key: Hashable, value: V, size: int = 0) -> V | None:
+        """Keep ``value`` (holding ``size`` bytes) for ``key``, unless the served version has moved on; the value
+        kept for ``key`` now (one kept already stays), or None. Asks for nothing: no entry is protected by it."""
         size += footprint(key) + ENTRY_BYTES
         with self._lock:
-            if version != self._version or key in self._entries:
-                return  # computed for a version no longer served (``get`` follows the version), or kept already
-            self._entries[key] = (value, size)
+            if version != self._version:
+                return None  # computed for a version no longer served (``get`` follows the version)
+            kept = self._protected.get(key) or self._probation.get(key)
+            if kept is not None:
+                return kept[0]
+            self._probation[key] = (value, size)
             self._size += size
-            while len(self._entries) > self._limit or (self._total is not None and self._size > self._total):
-                _, (_, dropped) = self._entries.popitem(last=False)
+            while len(self) > self._limit or (self._total is not None and self._size > self._total):
+                segment = self._probation or self._protected
+                _, (_, dropped) = segment.popitem(last=False)
                 self._size -= dropped
+                if segment is self._protected:
+                    self._protected_size -= dropped
+            kept = self._probation.get(key)  # gone already if it alone is larger than the bounds
+            return None if kept is None else kept[0]
 
     def get_or_compute(self, version: str, key: Hashable, compute: Callable[[], V]) -> V:
         """The value for ``key``, computed once however many requests ask for it at the same time."""
@@ -85,4 +114,5 @@ class VersionCache(Generic[V]):
 
     def _follow(self, version: str) -> None:
         if version != self._version:
-            self._version, self._entries, self._size = version, OrderedDict(), 0
+            self._version, self._probation, self._protected = version, OrderedDict(), OrderedDict()
+            self._size = self._protected_size = 0

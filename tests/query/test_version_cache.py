@@ -73,3 +73,24 @@ def test_a_repeated_query_is_answered_from_the_cache_without_the_engine(backend)
     again = backend.stream(COUNT, "text/csv")
     assert again is first  # the very answer kept, not a second evaluation
     assert backend.stream(COUNT, "text/tab-separated-values") is not first
+
+
+def test_an_entry_asked_for_again_outlasts_a_flood_of_entries_asked_for_once():
+    cache = VersionCache(entries=10, total_bytes=100_000)
+    cache.get("v1", "hot")
+    cache.put("v1", "hot", "answer", 1000)
+    assert cache.get("v1", "hot") == "answer"  # asked for again: protected
+    for number in range(1000):  # more than both bounds hold, each asked for once
+        cache.put("v1", f"stranger {number}", "junk", 5000)
+    assert cache.get("v1", "hot") == "answer"
+    assert len(cache) <= 10 and cache._size <= 100_000
+
+
+def test_entries_asked_for_again_hold_at_most_their_share_and_the_rest_go_back_on_probation():
+    cache = VersionCache(entries=10)
+    cache.get("v1", "first")
+    for number in range(20):
+        cache.put("v1", number, str(number))
+        assert cache.get("v1", number) == str(number)
+    assert len(cache._protected) == 8 and len(cache) == 10
+    assert cache.get("v1", 0) is None and cache.get("v1", 19) == "19"
