@@ -209,6 +209,9 @@ class Refused(click.ClickException):
                    "(default: KOSRU_BACKEND).")
 def serve_command(store, host, port, workers, threads, backend) -> None:
     """Serve the graph: SPARQL endpoint, pages and downloads."""
+    from kosru_kg.web.middleware.whole_answers import return_freed_memory  # noqa: PLC0415
+
+    return_freed_memory()  # before the HTTP server's library is loaded
     from kosru_kg import server  # noqa: PLC0415 - keep the HTTP server out of the other commands
     from kosru_kg.web import create_app  # noqa: PLC0415
     from kosru_kg.web.warm import warm  # noqa: PLC0415
