@@ -9,7 +9,9 @@ the deadline.
 
 An idle worker is checked as it is given a job: it must acknowledge the job within
 ``CHECK_SECONDS``, or it is killed (a frozen, stopped or dead process) and the job goes to a new
-worker.
+worker. Time the server loses to its own faults (starting or replacing a worker, a worker that
+dies of something other than its query) is reported to the caller's ``excusing`` hook, so that
+the client is not charged for it; the time a new worker took to start is added to its query's deadline.
 """
 
 from __future__ import annotations
@@ -25,7 +27,10 @@ import struct
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
@@ -45,12 +50,38 @@ class QueryFailed(BadRequest):
     title = "Query failed"
 
 
+class WorkerLost(ServiceUnavailable):
+    """The worker died of something other than its query (killed from outside, say): the server's fault."""
+
+
 log = logging.getLogger("kosru_kg.query.workers")
 ENGINE_PANIC = re.compile(r"panicked at [^\n]*:\n(?P<message>[^\n]{1,300})")  # Rust's panic report, on stderr
 # How long an idle worker may take to acknowledge a job before it is replaced. A live one takes tens
 # of microseconds, a few milliseconds on a loaded machine; waiting longer only delays the query of a
 # frozen one, and a healthy worker wrongly replaced costs no more than a new worker's start.
 CHECK_SECONDS = 0.5
+
+_excuse: ContextVar[Callable[[float], None] | None] = ContextVar("kosru_excuse", default=None)
+
+
+@contextmanager
+def excusing(excuse: Callable[[float], None]) -> Iterator[None]:
+    """Tell ``excuse(seconds)`` of the time that queries started in this block lose to the server's own faults.
+
+    That is the time before a worker has taken the job (stopping idle workers of an old version,
+    an idle worker that missed its check, starting a new one), and all of a query's time if its
+    worker then died of something other than the query. A streamed answer's loss is reported while
+    it streams, after the block has ended, before its chunks raise.
+    """
+    token = _excuse.set(excuse)
+    try:
+        yield
+    finally:
+        _excuse.reset(token)
+
+
+def _unexcused(seconds: float) -> None:
+    """Outside ``excusing``, nobody asked to be told."""
 
 
 class Worker:
@@ -101,7 +132,7 @@ class Worker:
         if status == -signal.SIGABRT:  # how the engine ends when an allocation fails
             return OutOfMemory(f"the query needed more memory than the limit of {self.memory_mb} MiB and was "
                                "stopped; narrow it (fewer rows to sort, group or hold at once)")
-        return ServiceUnavailable("the query's worker process stopped unexpectedly; the query was abandoned")
+        return WorkerLost("the query's worker process stopped unexpectedly; the query was abandoned")
 
     def kill(self) -> None:
         self.process.kill()
@@ -122,9 +153,15 @@ class QueryWorkers:
 
     def run(self, store_dir: Path, job, budget: Budget):
         """Start ``job`` on a worker of ``store_dir``; the Running answer's chunks return the worker when done."""
-        worker = self._take(store_dir, job, budget)
+        excuse = _excuse.get() or _unexcused
+        began = time.monotonic()
         try:
-            message = worker.receive(budget)
+            worker, budget = self._take(store_dir, job, budget)
+        finally:
+            taken = time.monotonic()
+            excuse(taken - began)
+        try:
+            message = _next(worker, budget, excuse, taken)
         except BaseException:
             worker.kill()
             raise
@@ -132,7 +169,7 @@ class QueryWorkers:
             self._give_back(worker)
             raise _refusal(message)
         _, form, media_type = message
-        return Running(Kind(form), media_type, self._chunks(worker, budget))
+        return Running(Kind(form), media_type, self._chunks(worker, budget, excuse, taken))
 
     def close(self) -> None:
         with self._lock:
@@ -140,11 +177,11 @@ class QueryWorkers:
         for worker in idle:
             worker.kill()
 
-    def _chunks(self, worker: Worker, budget: Budget) -> Iterator[bytes]:
+    def _chunks(self, worker: Worker, budget: Budget, excuse: Callable[[float], None], taken: float) -> Iterator[bytes]:
         finished = False
         try:
             while True:
-                message = worker.receive(budget)
+                message = _next(worker, budget, excuse, taken)
                 if message[0] == "chunk":
                     yield message[1]
                 elif message[0] == "end":
@@ -158,23 +195,26 @@ class QueryWorkers:
             else:
                 worker.kill()
 
-    def _take(self, store_dir: Path, job, budget: Budget) -> Worker:
-        """A worker of ``store_dir`` that has taken ``job``: the last idle one if it passes its check, else a new one."""
+    def _take(self, store_dir: Path, job, budget: Budget) -> tuple[Worker, Budget]:
+        """A worker of ``store_dir`` that has taken ``job``, and the query's budget: the last idle worker if it
+        passes its check, else a new one, with the time lost until it started added to the budget."""
+        began = time.monotonic()
         worker = self._last_idle(store_dir)
         if worker is not None:
             if worker.takes(job, budget):
-                return worker
+                return worker, budget
             log.warning("query worker %d did not take a job within %g s (frozen, stopped or dead); replaced",
                         worker.process.pid, CHECK_SECONDS)
             worker.kill()
         worker = self._start(store_dir, budget)
+        budget = Budget(budget.limit, budget.deadline + time.monotonic() - began)
         try:
             worker.send(job, budget)
             worker.receive(budget)  # ("taken",): it has just said it is ready, so it is not checked
         except BaseException:
             worker.kill()
             raise
-        return worker
+        return worker, budget
 
     def _last_idle(self, store_dir: Path) -> Worker | None:
         """The last idle worker of ``store_dir``, if any; idle workers of other versions are stopped."""
@@ -213,6 +253,15 @@ class QueryWorkers:
                 self._idle.append(worker)
                 return
         worker.kill()
+
+
+def _next(worker: Worker, budget: Budget, excuse: Callable[[float], None], taken: float) -> tuple:
+    """The worker's next message; if it died of something other than its query, the query's time is excused."""
+    try:
+        return worker.receive(budget)
+    except WorkerLost:
+        excuse(time.monotonic() - taken)
+        raise
 
 
 def _refusal(message: tuple) -> HttpError:
