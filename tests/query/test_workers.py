@@ -18,7 +18,7 @@ from pyoxigraph import NamedNode, Quad
 
 from kosru_kg.config import Settings
 from kosru_kg.graph.store import StoreLayout
-from kosru_kg.query import workers
+from kosru_kg.query import budget, workers
 from kosru_kg.query.backend import Job
 from kosru_kg.query.budget import Budget
 from kosru_kg.query.workers import QueryWorkers, WorkerLost
@@ -56,7 +56,7 @@ def new_workers():
 def started(pool, store_dir, query: str) -> tuple:
     """``query`` started on the pool, with what it was excused; the answer is read later."""
     excused = []
-    with workers.excusing(excused.append):
+    with budget.excusing(excused.append):
         running = pool.run(store_dir, Job(query, JSON), Budget.starting_now(60))
     return running, excused
 

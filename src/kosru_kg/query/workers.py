@@ -10,8 +10,8 @@ the deadline.
 An idle worker is checked as it is given a job: it must acknowledge the job within
 ``CHECK_SECONDS``, or it is killed (a frozen, stopped or dead process) and the job goes to a new
 worker. Time the server loses to its own faults (starting or replacing a worker, a worker that
-dies of something other than its query) is reported to the caller's ``excusing`` hook, so that
-the client is not charged for it; the time a new worker took to start is added to its query's deadline.
+dies of something other than its query) is reported to the caller's ``budget.excusing`` block,
+so that the client is not charged for it; the time a new worker took to start is added to its query's deadline.
 """
 
 from __future__ import annotations
@@ -29,13 +29,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from kosru_kg.errors import BadRequest, HttpError, QueryTimeout, ServiceUnavailable
 from kosru_kg.formats import Kind
+from kosru_kg.query import budget as budgets
 from kosru_kg.query.backend import Running
 from kosru_kg.query.budget import Budget
 
@@ -60,29 +59,6 @@ ENGINE_PANIC = re.compile(r"panicked at [^\n]*:\n(?P<message>[^\n]{1,300})")  # 
 # of microseconds, a few milliseconds on a loaded machine; waiting longer only delays the query of a
 # frozen one, and a healthy worker wrongly replaced costs no more than a new worker's start.
 CHECK_SECONDS = 0.5
-
-_excuse: ContextVar[Callable[[float], None] | None] = ContextVar("kosru_excuse", default=None)
-
-
-@contextmanager
-def excusing(excuse: Callable[[float], None]) -> Iterator[None]:
-    """Tell ``excuse(seconds)`` of the time that queries started in this block lose to the server's own faults.
-
-    That is the time before a worker has taken the job (stopping idle workers of an old version,
-    an idle worker that missed its check, starting a new one), and all of a query's time if its
-    worker then died of something other than the query. A streamed answer's loss is reported while
-    it streams, after the block has ended, before its chunks raise.
-    """
-    token = _excuse.set(excuse)
-    try:
-        yield
-    finally:
-        _excuse.reset(token)
-
-
-def _unexcused(seconds: float) -> None:
-    """Outside ``excusing``, nobody asked to be told."""
-
 
 class Worker:
     """One query process and the server's end of its connection."""
@@ -153,7 +129,7 @@ class QueryWorkers:
 
     def run(self, store_dir: Path, job, budget: Budget):
         """Start ``job`` on a worker of ``store_dir``; the Running answer's chunks return the worker when done."""
-        excuse = _excuse.get() or _unexcused
+        excuse = budgets.current_excuse()
         began = time.monotonic()
         try:
             worker, budget = self._take(store_dir, job, budget)
