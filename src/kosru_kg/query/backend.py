@@ -120,7 +120,7 @@ class Backend:
         if cached is not None:
             return cached  # only ever cached after passing the check below
         refuse_unsafe(sparql)
-        with self.gate.slot() as held:
+        with self.gate.slot() as held, budgets.excusing(held.excuse):  # the server's own faults are not charged
             budget = budgets.current(self.settings.query_timeout)
             full = budget
             if held.kept:  # a slot kept for light clients: short queries only
