@@ -203,14 +203,14 @@ def return_freed_memory() -> None:
     """Have the web process's allocators give freed memory back to the system at once, so that its RSS follows
     what the caches hold. Call it before the HTTP server is imported: its allocator reads its settings once.
 
-    Measured (issue 23, ``bench/cache_flood.py`` on two cores: 8 threads ask for 720 versioned dumps under as
-    many Accept headers, 6 times what the cache holds): the web process held 503 MiB at the end and idle, for
-    a cap of 256 MiB and 105 MiB at start. glibc raises its mmap threshold past an answer's
-    size once it frees one, then keeps later answers in heaps it does not shrink; Granian's jemalloc keeps
-    the pages of the copies it sends until it next purges, never while idle. With glibc's threshold fixed
-    at its default (larger answers are mapped alone and unmapped when freed) and jemalloc's decay at 0 it
-    held 346 MiB. The cost: answers of a megabyte or more are sent at about half the
-    rate (a 1.2 MB dump from memory: 900 to 1,100 a second rather than 1,800 to 2,600); small ones as fast.
+    Measured (issue 23, ``bench/cache_flood.py`` on two cores: 8 threads ask for 720 versioned dumps under as many
+    Accept headers, 6 times what the cache holds): the web process held 503 MiB at the end and idle, for a cap of
+    256 MiB and 105 MiB at start. glibc raises its mmap threshold past an answer's size once it frees one, then
+    keeps later answers in heaps it does not shrink; Granian's jemalloc keeps the pages of the copies it sends until
+    it next purges, never while idle. With glibc's threshold fixed at its default (larger answers are mapped alone
+    and unmapped when freed) and jemalloc's decay at 0 it held 346 MiB. The cost: answers of a megabyte or more are
+    sent at about half the rate (a 1.2 MB dump from memory: 900 to 1,100 a second rather than 1,800 to 2,600); small
+    ones as fast.
     """
     os.environ.setdefault(*JEMALLOC_CONF)  # an operator's own setting is kept
     try:
