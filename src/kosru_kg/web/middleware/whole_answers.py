@@ -123,8 +123,8 @@ class WholeAnswers:
         if len(whole) <= self._largest and len(days) <= 1:  # one made across midnight is not kept
             language = environ.get(i18n.LANGUAGE_KEY)  # the language the page was rendered in, if it is one
             made = _Varies(parameters, bool(environ.get(HOST_DEPENDENT)), language is not None, bool(days))
-            if self._kept.put(version, plain, made, sys.getsizeof(made) + footprint(made.parameters)) == made:
-                # (else it would be kept under a key no lookup makes)
+            kept = self._kept.put(version, plain, made, sys.getsizeof(made) + footprint(made.parameters))
+            if kept == made:  # else the answer would be kept under a key no lookup makes
                 self._kept.put(version, made.key(plain, given, environ, language, days[0] if days else ""),
                                (line, headers, whole), footprint((line, headers)) + sys.getsizeof(whole))
         return [whole]
