@@ -60,6 +60,7 @@ ENGINE_PANIC = re.compile(r"panicked at [^\n]*:\n(?P<message>[^\n]{1,300})")  # 
 # frozen one, and a healthy worker wrongly replaced costs no more than a new worker's start.
 CHECK_SECONDS = 0.5
 
+
 class Worker:
     """One query process and the server's end of its connection."""
 
