@@ -110,9 +110,12 @@ class Connection:
     bench counts these. Any other failure is the request's outcome.
     """
 
-    def __init__(self, url: str, timeout: float):
+    def __init__(self, url: str, timeout: float, client: int | None = None):
         parts = urllib.parse.urlsplit(url)
         self.host, self.port, self.prefix, self.timeout = parts.hostname, parts.port, parts.path.rstrip("/"), timeout
+        # Each simulated client from an address of its own, as real clients are (the server shares its
+        # query slots and time per address): 127.0.0.<10 + n> when the server is on this machine's loopback.
+        self.source = (f"127.0.0.{10 + client}", 0) if client is not None and self.host == "127.0.0.1" else None
         self.http: http.client.HTTPConnection | None = None
         self.reconnects = 0
 
@@ -133,7 +136,8 @@ class Connection:
 
     def _get(self, path: str, accept: str | None) -> tuple[int, http.client.HTTPMessage, bytes]:
         if self.http is None:
-            self.http = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            self.http = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout,
+                                                   source_address=self.source)
         self.http.request("GET", self.prefix + path, headers={"Accept": accept} if accept else {})
         response = self.http.getresponse()
         body = response.read()
@@ -250,7 +254,7 @@ def light_client(url: str, mix: dict[str, list[Call]], seed: int, stop: float, r
     """A closed loop: the next request goes as soon as the last one is answered (or ``timeout`` seconds pass)."""
     choose = random.Random(seed)
     categories, weights = list(mix), [WEIGHTS[c] for c in mix]
-    connection = Connection(url, timeout)
+    connection = Connection(url, timeout, client=seed)
     mine = []
     while time.monotonic() < stop:
         category = choose.choices(categories, weights)[0]

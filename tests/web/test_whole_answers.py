@@ -157,7 +157,10 @@ def test_warming_computes_every_expensive_answer_before_the_first_visitor(settin
     app = create_app(settings, backend)
     reached = []
     app.before_request(lambda: reached.append(1))
+    quota = backend.gate.quota
+    before = quota.spent("127.0.0.1")  # the test client's address
     warm(app)
+    assert quota.spent("127.0.0.1") <= before  # the server's own work is charged to no client
     warmed = len(reached)
     assert warmed == len(requests(app)) and any(path.startswith("/download/") for path in paths(app))
     assert {tag for _, tag in requests(app)} == {"en", "sq", "sr-Latn", "sr-Cyrl", "ru"}

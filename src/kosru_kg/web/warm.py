@@ -18,6 +18,7 @@ from flask import Flask
 from kosru_kg import formats
 from kosru_kg.service import roster
 from kosru_kg.web import i18n
+from kosru_kg.web.middleware import limits
 from kosru_kg.web.state import KEY
 
 log = logging.getLogger("kosru_kg")
@@ -61,7 +62,8 @@ def warm(app: Flask, progress: Callable[[str], None] = lambda detail: None) -> N
     def make(request: tuple[str, str]) -> None:
         path, tag = request
         progress(f"{next(counter)}/{len(made)} {path} ({tag})")
-        response = app.test_client().get(path, headers={"Accept-Language": tag})
+        response = app.test_client().get(path, headers={"Accept-Language": tag},
+                                         environ_base={limits.SERVER_WORK: True})  # nobody's budget
         response.get_data()
         response.close()
         if response.status_code != 200:

@@ -81,8 +81,13 @@ def _close_budget(_exc) -> None:
         budget.leave(token)
 
 
+SERVER_WORK = "kosru.server-work"  # environ key of the server's own requests (warming): charged to nobody
+
+
 def _charge_to_client() -> None:
     """Every query this request makes, a page's as well as /sparql's, is this client's (``fair_use``)."""
+    if request.environ.get(SERVER_WORK):
+        return
     client = fair_use.client_address(request.environ.get("REMOTE_ADDR", ""), request.headers.get("X-Forwarded-For"),
                                      state().trusted_proxies)
     g.client_token = fair_use.enter(client)
