@@ -16,7 +16,9 @@ For each size, in one run:
      to Cyrillic, plus fixed ones across scripts. Reports p50, p95 and max over every search.
 Prints the tables, writes the figures as JSON, and draws a plot of latency against size.
 
-Run: ``python bench/scale.py --sizes 1e5,1e6,1e7`` (needs the ``bench`` and ``test`` extras).
+Run: ``python bench/scale.py --sizes 1e5,1e6,1e7`` (needs the ``bench`` and ``test`` extras), or
+``python bench/scale.py --store var/synth`` to time only the questions (step 4) on a store that
+``kosru-kg synth`` published.
 """
 
 from __future__ import annotations
@@ -166,7 +168,21 @@ def measure_size(target: int, seed: int, repeat: int, work: Path, peer: bool, se
         shutil.rmtree(location)
     nquads.unlink()
 
-    backend = StoreQueries(layout.open())
+    result.questions = measure_questions(layout.open(), settings, repeat)
+
+    index = search_index.SearchIndex(index_path)
+    with sqlite3_connection(index_path) as connection:
+        result.index_names = connection.execute("SELECT count(*) FROM exact").fetchone()[0]
+    result.search = measure_search(index, search_texts(index, searches, seed), repeat)
+    print(f"  search: {result.search['searches']} texts, p50 {result.search['p50'] * 1000:.2f} ms, "
+          f"p95 {result.search['p95'] * 1000:.2f} ms", file=sys.stderr)
+    return result
+
+
+def measure_questions(store: pyoxigraph.Store, settings, repeat: int) -> dict[str, dict]:
+    """Every canned question at its default parameters on ``store``: rows, cold time, p50, p95, max."""
+    backend = StoreQueries(store)
+    timed = {}
     for name, question in questions.load(settings.queries_dir, settings.base_iri).items():
         _, bindings = question.bind({}, backend, settings.base_iri)
         started = time.perf_counter()
@@ -177,18 +193,10 @@ def measure_size(target: int, seed: int, repeat: int, work: Path, peer: bool, se
             started = time.perf_counter()
             question.answer(backend, bindings).serialize(format=QueryResultsFormat.JSON)
             samples.append(time.perf_counter() - started)
-        result.questions[name] = {"rows": rows, "cold": cold, "p50": statistics.median(samples),
-                                  "p95": percentile(samples, 0.95), "max": max(samples)}
+        timed[name] = {"rows": rows, "cold": cold, "p50": statistics.median(samples),
+                       "p95": percentile(samples, 0.95), "max": max(samples)}
         print(f"  {name}: {rows} rows, p50 {statistics.median(samples) * 1000:.1f} ms", file=sys.stderr)
-    del backend
-
-    index = search_index.SearchIndex(index_path)
-    with sqlite3_connection(index_path) as connection:
-        result.index_names = connection.execute("SELECT count(*) FROM exact").fetchone()[0]
-    result.search = measure_search(index, search_texts(index, searches, seed), repeat)
-    print(f"  search: {result.search['searches']} texts, p50 {result.search['p50'] * 1000:.2f} ms, "
-          f"p95 {result.search['p95'] * 1000:.2f} ms", file=sys.stderr)
-    return result
+    return timed
 
 
 def sqlite3_connection(path: Path):
@@ -280,7 +288,16 @@ def main() -> None:
     parser.add_argument("--plot", type=Path, default=Path("scale.png"), help="PNG to draw (default scale.png)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument("--work", type=Path, default=None, help="scratch directory (default: a temporary one)")
+    parser.add_argument("--store", type=Path, default=None,
+                        help="only time the canned questions on this published store (e.g. one 'kosru-kg synth' made)")
     args = parser.parse_args()
+    if args.store is not None:
+        store = StoreLayout(args.store).open()
+        print(f"machine: {machine()}\nthe store at {args.store}, {args.repeat} timed runs each")
+        for name, figures in measure_questions(store, Settings(), args.repeat).items():
+            print(f"  {name:<28} {figures['rows']:>8} rows   p50 {figures['p50'] * 1000:8.1f} ms   "
+                  f"max {figures['max'] * 1000:8.1f} ms")
+        return
     sizes = [int(float(size)) for size in args.sizes.split(",")]
 
     print(f"machine: {machine()}", file=sys.stderr)
