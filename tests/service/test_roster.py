@@ -109,3 +109,15 @@ def test_a_difference_is_traced_to_states_only_where_the_sources_name_as_many_as
     assert october.traced and october.named == 52
     assert [s.label for s in october.counted_not_listed] == ["France"]
     assert [(s.label, s.standing) for s in october.listed_not_counted] == [("Mongolia", "no-position-found")]
+
+
+def test_party_figures_are_each_partys_latest_own_count(backend):
+    figures = {(f.party.rsplit("/", 1)[1], f.measure.rsplit("/", 1)[1]): f for f in roster.party_figures(backend, BASE)}
+    kosovo = figures["kosovo", "recognising"]
+    assert (kosovo.value, kosovo.as_of, kosovo.unverified) == (121, "2025-12-19", False)
+    assert "Radio Free Europe/Radio Liberty" in kosovo.publishers
+    serbia = figures["serbia", "recognising"]
+    assert (serbia.value, serbia.as_of) == (92, "2020-03-03")
+    withdrawn = figures["serbia", "withdrawals"]  # the latest of Serbia's eight published counts
+    assert (withdrawn.value, withdrawn.as_of, withdrawn.unverified) == (28, "2025", True)
+    assert all(f.party.endswith(("/kosovo", "/serbia")) for f in figures.values())  # counts nobody claimed: none

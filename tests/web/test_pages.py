@@ -125,6 +125,19 @@ def test_home_names_licence_and_source(home):
     assert links["/source/article"] == "Kosovo–Russia relations"
 
 
+def test_home_says_whose_count_each_figure_is(home):
+    section = within(home, "section", aria_labelledby="positions")
+    parties = [li.text() for li in section.all("li") if "count" in li.text()]
+    assert parties[0] == ("By Kosovo's own count, 121 states recognise it (19 December 2025, reported by "
+                          "Krstarica (Beta), Radio Free Europe/Radio Liberty).")
+    assert parties[1].startswith("By Serbia's count, 92 states recognise Kosovo (3 March 2020")
+    assert parties[2].startswith("By Serbia's count, 28 states have withdrawn their recognition (2025")
+    assert parties[2].endswith("(unverified)")
+    roster_line = next(p.text() for p in section.all("p") if "This roster" in p.text())
+    assert "except those Kosovo's government denied" in roster_line
+    assert "Kosovo's government's view" not in section.text()  # the roster's figure is not put under Kosovo's name
+
+
 def test_home_shows_both_pictures_inline(home):
     names = {svg.attrs["aria-labelledby"].split()[0] for svg in home.all("svg")}
     assert names == {"timeline-title", "recognitions-title", "worldmap-title"}

@@ -43,6 +43,16 @@ SELECT DISTINCT ?source ?state ?kosovo ?recognised ?reaffirmed WHERE {  # (bound
     prov:wasDerivedFrom ?source .
   FILTER(?position IN (?recognised, ?reaffirmed))
 }"""
+# The parties' own figures: the counts a party put forward about Kosovo (all states, no scope).
+PARTY_COUNTS = prologue("kosru", "rdfs", "prov", "dct", "schema") + """
+SELECT ?count ?party ?partyLabel ?measure ?value ?asOf ?verification ?source ?publisher ?kosovo ?exact WHERE {  # (bound terms projected)
+  ?count kosru:claimedBy ?party ; kosru:countSubject ?kosovo ; kosru:measure ?measure ; kosru:value ?value ;
+    kosru:valueQualifier ?exact ; kosru:asOf ?asOf ; prov:wasDerivedFrom ?source .
+  ?party rdfs:label ?partyLabel .
+  OPTIONAL { ?source dct:publisher ?publisher }
+  OPTIONAL { ?count kosru:verification ?verification }
+  FILTER NOT EXISTS { ?count kosru:scope ?scope }
+} ORDER BY ?count ?source"""
 CLAIMS = prologue("kosru", "rdfs", "skos") + f"""
 SELECT ?state ?claim ?position ?label ?date ?latest ?summary ?verification WHERE {{
   ?claim kosru:positionOf ?state ; kosru:claimedPosition ?concept ; rdfs:label ?label .
@@ -110,6 +120,20 @@ class CountCheck:
     def day(self) -> dt.date:
         """The last day the count's date can denote: from then on it can be compared."""
         return dt.date.fromisoformat(latest_day(Date(self.as_of)))
+
+
+@dataclass(frozen=True)
+class PartyFigure:
+    """The latest figure a party put forward about Kosovo for one measure, as that party counts."""
+
+    count: str  # the count's IRI
+    party: str  # the party's IRI
+    party_label: str
+    measure: str  # the measure's IRI (recognising, withdrawals)
+    value: int
+    as_of: str  # as written (day, month or year)
+    unverified: bool
+    publishers: tuple[str, ...]  # who reported it
 
 
 @dataclass(frozen=True)
@@ -186,6 +210,32 @@ def every_count_check(question: Question, backend: Backend, base_iri: str, viewp
             counted_not_listed=tuple(s for s in scoped if s.counted and s.state not in named) if traced else (),
             listed_not_counted=tuple(s for s in named_here if not s.counted) if traced else ()))
     return checks
+
+
+def party_figures(backend: Backend, base_iri: str) -> list[PartyFigure]:
+    """Each party's latest exact figure per measure (recognising states, withdrawals), newest date last."""
+    minter = Minter(base_iri)
+    bound = {Variable("kosovo"): minter.resource("state", "kosovo"), Variable("exact"): minter.resource("concept", "exact")}
+    found: dict[str, dict] = {}
+    for row in backend.query(PARTY_COUNTS, substitutions=bound):
+        entry = found.setdefault(row["count"].value, {
+            "party": row["party"].value, "party_label": row["partyLabel"].value, "measure": row["measure"].value,
+            "value": int(row["value"].value), "as_of": row["asOf"].value,
+            "unverified": row["verification"] is not None and row["verification"].value.endswith("/unverified"),
+            "publishers": []})
+        if row["publisher"] is not None and row["publisher"].value not in entry["publishers"]:
+            entry["publishers"].append(row["publisher"].value)
+    latest: dict[tuple[str, str], PartyFigure] = {}
+    for iri, entry in found.items():
+        figure = PartyFigure(iri, **{**entry, "publishers": tuple(entry["publishers"])})
+        key = (figure.party, figure.measure)
+        if key not in latest or _day(figure.as_of) > _day(latest[key].as_of):
+            latest[key] = figure
+    return sorted(latest.values(), key=lambda figure: (figure.party, figure.measure))
+
+
+def _day(written: str) -> dt.date:
+    return dt.date.fromisoformat(latest_day(Date(written)))
 
 
 def _listed(backend: Backend, minter: Minter) -> dict[str, set[str]]:

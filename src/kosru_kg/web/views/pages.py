@@ -104,12 +104,13 @@ def home():
     return render_template("pages/home.html", overview=facts, downloads=formats.DUMPS,
                            cite=citation(app_state.settings, app_state.backend.version),
                            timeline=pictures.picture("timeline"),
-                           chart=pictures.picture("recognitions-per-year"), positions=todays_positions())
+                           chart=pictures.picture("recognitions-per-year"), positions=todays_positions(),
+                           parties=party_figures())
 
 
 @dataclass(frozen=True)
 class Positions:
-    """Today's standings under Kosovo's government's view: the home page's map and its table."""
+    """Today's standings, withdrawals Kosovo's government denied not counted: the home page's map and its table."""
 
     map: Markup
     tally: roster.Tally
@@ -134,6 +135,14 @@ def todays_positions() -> Positions:
                          roster.Tally.of(standings), rows, url_for("questions.page", name=roster.QUESTION, **values))
 
     return cache.cached(("todays-positions", today, root, language.language()), compute)
+
+
+def party_figures() -> dict[str, roster.PartyFigure]:
+    """The parties' own latest figures, by party and measure ("kosovo recognising", "serbia withdrawals")."""
+    app_state = state()
+    figures = cache.cached(("party-figures",), lambda: roster.party_figures(app_state.backend,
+                                                                           app_state.settings.base_iri))
+    return {f"{figure.party.rsplit('/', 1)[1]} {figure.measure.rsplit('/', 1)[1]}": figure for figure in figures}
 
 
 @blueprint.get("/timeline")
