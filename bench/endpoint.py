@@ -10,16 +10,26 @@ Measures, on one store built from ``data/``:
 Prints requests/s, p50/p99 latency and the ratios. wrk is the Debian package ``wrk``
 (``apt-get install wrk``): Python client threads on the same cores would cap both servers.
 Run: ``python bench/endpoint.py [--workers 2] [--seconds 3]``.
+
+``--uncached`` measures instead each canned question as a public endpoint mostly receives it,
+never asked before: wrk ends every request's query with a comment of its own (``# run-thread-n``),
+so neither kosru-kg's whole-answer cache nor its backend's answer cache can answer it, and sends
+Oxigraph server the same kind of texts. It prints both rates, their ratio and the harmonic mean
+of the ratios. wrk is one client address, so kosru-kg lets one client have as many queries running or waiting
+as wrk has connections, and has at least one thread more than that (the fair gate keeps one free
+beyond its waiting room): the gate still runs, but turns none of wrk's requests away.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,14 +55,8 @@ PAGES = {  # page kind: path, Accept
     "resource, Turtle": ("/recognition/burundi", "text/turtle"),
     "download (Turtle dump)": ("/download/kosru.ttl", "text/turtle"),
 }
-# wrk runs this per thread: it cycles through the paths and prints its figures as one JSON line.
-WRK_SCRIPT = """
-local paths = {%(paths)s}
-local i = 0
-request = function()
-  i = i %% #paths + 1
-  return wrk.format("GET", paths[i], {["Accept"] = "%(accept)s"})
-end
+# wrk runs this at the end: it prints the figures as one JSON line.
+WRK_DONE = """
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format('WRK {"requests": %%d, "seconds": %%f, "p50_ms": %%f, "p99_ms": %%f, "errors": %%d}\\n',
@@ -60,6 +64,33 @@ done = function(summary, latency, requests)
     e.connect + e.read + e.write + e.timeout + e.status))
 end
 """
+# wrk runs this per thread: it cycles through the paths.
+WRK_SCRIPT = """
+local paths = {%(paths)s}
+local i = 0
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i], {["Accept"] = "%(accept)s"})
+end
+""" + WRK_DONE
+# The uncached mode's: each request POSTs the query (a Lua string) followed by a comment no other request
+# sends, "# run-thread-n" (setup numbers the threads), as application/sparql-query: some texts are too
+# long for a URL.
+UNCACHED_SCRIPT = """
+local path, query = %(path)s, %(query)s
+local headers = {["Accept"] = "%(accept)s", ["Content-Type"] = "application/sparql-query"}
+local n = 0
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+request = function()
+  n = n + 1
+  return wrk.format("POST", path, headers, query .. "\\n# %(run)d-" .. id .. "-" .. n)
+end
+""" + WRK_DONE
+RUNS = itertools.count(1)  # numbers the uncached wrk runs, so that no two runs send the same text
 
 
 def canned_queries() -> dict[str, str]:
@@ -85,11 +116,16 @@ def announced(process: subprocess.Popen) -> str:
     raise RuntimeError("the server exited before announcing its address")
 
 
-def start_kosru(store: Path, workers: int, threads: int) -> tuple[subprocess.Popen, str]:
+def start_kosru(store: Path, workers: int, threads: int, max_queries: int,
+                per_client: int) -> tuple[subprocess.Popen, str]:
+    """kosru-kg serving ``store``; wrk is one client address, so it may use all the query time and ``per_client``
+    queries at once (its connections)."""
     process = subprocess.Popen([sys.executable, "-m", "kosru_kg", "serve", "--store", str(store), "--port", "0",
                                 "--workers", str(workers), "--threads", str(threads)],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                               env={**os.environ, "KOSRU_CLIENT_QUERY_SECONDS": "1000000"})
+                               env={**os.environ, "KOSRU_CLIENT_QUERY_SECONDS": "1000000",
+                                    "KOSRU_MAX_QUERIES": str(max_queries),
+                                    "KOSRU_CLIENT_MAX_QUERIES": str(per_client)})
     return process, announced(process)
 
 
@@ -123,22 +159,30 @@ def start_oxigraph(location: Path) -> tuple[subprocess.Popen, str]:
             time.sleep(0.05)  # polling a server that announces nothing
 
 
-def wrk(base: str, paths: list[str], accept: str, seconds: float, connections: int) -> dict:
-    """wrk's figures for ``connections`` keep-alive connections cycling through ``paths``."""
+def wrk(base: str, paths: list[str], accept: str, seconds: float, connections: int, script: str = "") -> dict:
+    """wrk's figures for ``connections`` keep-alive connections cycling through ``paths``, or running ``script``."""
     for path in paths:  # every path answers, and is warm, before it is timed
         request = urllib.request.Request(base + path, headers={"Accept": accept})
         with urllib.request.urlopen(request, timeout=120) as response:
             response.read()
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT % {"paths": ", ".join(json.dumps(path) for path in paths), "accept": accept})
+    script = script or WRK_SCRIPT % {"paths": ", ".join(json.dumps(path) for path in paths), "accept": accept}
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
+        file.write(script)
     try:
-        output = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script.name, base + paths[0]],
+        output = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", file.name, base],
                                 capture_output=True, text=True, check=True).stdout
     finally:
-        os.unlink(script.name)
+        os.unlink(file.name)
     figures = json.loads(next(line for line in output.splitlines() if line.startswith("WRK ")).removeprefix("WRK "))
     figures["rate"] = figures["requests"] / figures["seconds"]
     return figures
+
+
+def unique_texts(base: str, path: str, query: str, seconds: float, connections: int) -> dict:
+    """wrk's figures for ``query`` POSTed to ``base + path``, each request's text made unique by a comment."""
+    script = UNCACHED_SCRIPT % {"path": json.dumps(path), "query": json.dumps(query, ensure_ascii=False),
+                                "accept": RESULTS, "run": next(RUNS)}
+    return wrk(base, [], RESULTS, seconds, connections, script)
 
 
 def query_paths(endpoint_path: str, queries: list[str]) -> list[str]:
@@ -152,13 +196,32 @@ def line(name: str, figures: dict, peer: dict | None = None, peer_name: str = ""
             f"p99 {figures['p99_ms']:7.2f} ms{ratio}{errors}")
 
 
+def uncached(queries: dict[str, str], kosru: str, oxigraph: str, seconds: float, connections: int) -> None:
+    """Each canned question, every request's text unique, through both servers; the harmonic mean of the ratios."""
+    print("canned questions, every request's query text unique (kosru-kg vs oxigraph serve-read-only):")
+    ratios = []
+    for name, query in queries.items():
+        ours = unique_texts(kosru, "/sparql", query, seconds, connections)
+        theirs = unique_texts(oxigraph, "/query", query, seconds, connections)
+        ratios.append(ours["rate"] / theirs["rate"])
+        print(line(name, ours, theirs, "oxigraph"), f"  (oxigraph {theirs['rate']:,.0f} req/s)", flush=True)
+    print(f"harmonic mean of the ratios over {len(ratios)} questions: {statistics.harmonic_mean(ratios):.2f}×; "
+          f"lowest {min(ratios):.2f}×")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=3, help="length of each wrk run")
     parser.add_argument("--connections", type=int, default=8, help="keep-alive connections wrk keeps open")
     parser.add_argument("--workers", type=int, default=1, help="HTTP worker processes of kosru-kg and the constant app")
     parser.add_argument("--threads", type=int, default=8, help="threads per worker")
+    parser.add_argument("--max-queries", type=int, default=Settings.max_queries,
+                        help="kosru-kg's queries at once (query worker processes) per HTTP worker")
+    parser.add_argument("--uncached", action="store_true",
+                        help="only the canned questions, each request's query text unique (see the module's doc)")
     args = parser.parse_args()
+    if args.uncached:  # a thread per connection, and one spare: the fair gate's waiting room then holds every request
+        args.threads = max(args.threads, args.connections + 1)
     if shutil.which("wrk") is None:
         sys.exit("bench/endpoint.py needs wrk, a C HTTP load generator: apt-get install wrk")
 
@@ -169,12 +232,16 @@ def main() -> None:
         layout = StoreLayout(settings.store)
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
               f"data: {layout.manifest().triples} triples; wrk -t2 -c{args.connections} -d{args.seconds}s; "
-              f"kosru-kg and the constant app: Granian, {args.workers} worker(s) × {args.threads} threads")
-        servers = [start_kosru(settings.store, args.workers, args.threads), start_oxigraph(layout.current.resolve()),
-                   start_bare(args.workers, args.threads)]
+              f"kosru-kg and the constant app: Granian, {args.workers} worker(s) × {args.threads} threads; "
+              f"kosru-kg: {args.max_queries} queries at once per worker, {args.connections} per client")
+        servers = [start_kosru(settings.store, args.workers, args.threads, args.max_queries, args.connections),
+                   start_oxigraph(layout.current.resolve()), start_bare(args.workers, args.threads)]
         (_, kosru), (_, oxigraph), (_, bare) = servers
         try:
             run = lambda base, paths, accept=RESULTS: wrk(base, paths, accept, args.seconds, args.connections)  # noqa: E731
+            if args.uncached:
+                uncached(queries, kosru, oxigraph, args.seconds, args.connections)
+                return
             print("canned questions through /sparql (kosru-kg vs oxigraph serve-read-only):")
             mix_k = run(kosru, query_paths("/sparql", list(queries.values())))
             mix_o = run(oxigraph, query_paths("/query", list(queries.values())))
