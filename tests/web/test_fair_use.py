@@ -88,3 +88,14 @@ def test_a_page_charges_its_queries_to_its_client(page_app):
     page = "/questions/recognitions-as-of?asOf=2013-04-05"
     assert page_app.test_client().get(page, environ_base={"REMOTE_ADDR": "192.0.2.23"}).status_code == 200
     assert quota.spent("192.0.2.23") > 0.0
+
+
+@pytest.mark.parametrize("path", ["/.well-known/void", "/.well-known/dcat"])
+def test_a_description_made_for_a_new_host_is_charged_to_its_client(page_app, path):
+    quota = page_app.extensions["kosru"].backend.gate.quota
+    client = page_app.test_client()
+    assert client.get(path, headers={"Host": "first.example"}, environ_base={"REMOTE_ADDR": "192.0.2.24"}).status_code == 200
+    # Its queries' answers are kept now: under a new Host only the description itself is made again.
+    answer = client.get(path, headers={"Host": "mirror-of-the-day.example"}, environ_base={"REMOTE_ADDR": "192.0.2.25"})
+    assert answer.status_code == 200 and b"mirror-of-the-day.example" in answer.get_data()
+    assert quota.spent("192.0.2.25") > 0.0

@@ -70,7 +70,8 @@ def void_description():
     def describe() -> bytes:
         triples = void.describe(app_state.backend, app_state.settings.base_iri, sparql_endpoint=endpoint, dumps=dumps,
                                 catalogue=catalogue)
-        return serialization.render(serialization.canonical(triples), fmt, app_state.settings.base_iri)
+        with app_state.backend.gate.slot():  # made for this Host: the client's work, like the queries above
+            return serialization.render(serialization.canonical(triples), fmt, app_state.settings.base_iri)
 
     response = Response(cache.cached(("void", request.url_root, fmt.name), describe),
                         content_type=protocol.content_type(media_type))
