@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import queue
 import re
 import threading
@@ -109,13 +110,14 @@ class BodyDeadline:
 
     def __init__(self, app, seconds: float, most: int):
         self.app, self.seconds, self.most = app, seconds, most
+        self._readers = _Readers()
 
     def __call__(self, environ, start_response):
         declared = environ.get("CONTENT_LENGTH", "")
         has_body = declared not in ("", "0") or "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         if has_body and not (declared.isdigit() and int(declared) > self.most):  # too large: refused unread
-            arrived: queue.Queue = queue.Queue(maxsize=1)
-            threading.Thread(target=self._read, args=(environ["wsgi.input"], arrived), daemon=True).start()
+            arrived: queue.SimpleQueue = queue.SimpleQueue()
+            self._readers.run(self._read, environ["wsgi.input"], arrived)
             try:
                 body = arrived.get(timeout=self.seconds)
             except queue.Empty:
@@ -127,7 +129,7 @@ class BodyDeadline:
             environ.pop("HTTP_TRANSFER_ENCODING", None)
         return self.app(environ, start_response)
 
-    def _read(self, stream, arrived: queue.Queue) -> None:
+    def _read(self, stream, arrived: queue.SimpleQueue) -> None:
         """Read to the end, or one byte past the limit (the app then refuses the size)."""
         body = bytearray()
         try:
@@ -141,6 +143,43 @@ class BodyDeadline:
         message = f"408 Request timeout: the request body did not arrive within {self.seconds:g} s\n"
         response = Response(message, status=408, mimetype="text/plain", headers={"Connection": "close"})
         return response(environ, start_response)
+
+
+class _Readers:
+    """Threads that read request bodies, each kept for another once its body is read.
+
+    Starting a thread for every POST cost about 0.4 ms of the web process's time (an uncached
+    ``ASK {}``: 740 req/s POSTed, 1,140 as a GET). A reader is started whenever none is idle, so a
+    body that never arrives, which holds its reader until the connection closes, delays no other.
+    """
+
+    MOST_IDLE = 16
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._idle: list[queue.SimpleQueue] = []
+        self._pid = os.getpid()
+
+    def run(self, work, *args) -> None:
+        """Call ``work(*args)`` on an idle reader, or on a new one."""
+        with self._lock:
+            if os.getpid() != self._pid:  # forked (a server worker): the parent's readers are not here
+                self._idle, self._pid = [], os.getpid()
+            inbox = self._idle.pop() if self._idle else None
+        if inbox is None:
+            inbox = queue.SimpleQueue()
+            threading.Thread(target=self._serve, args=(inbox,), daemon=True).start()
+        inbox.put((work, args))
+
+    def _serve(self, inbox: queue.SimpleQueue) -> None:
+        pid = os.getpid()
+        while True:
+            work, args = inbox.get()
+            work(*args)
+            with self._lock:
+                if len(self._idle) >= self.MOST_IDLE or self._pid != pid:
+                    return
+                self._idle.append(inbox)
 
 
 class ForwardedScheme:
