@@ -1,7 +1,8 @@
 """The query worker pool: an idle worker that cannot take a job is replaced, and the time lost to it is excused.
 
 Several idle workers are frozen (SIGSTOP) or killed, then as many queries are started at once
-(each holds its worker until its answer is read), so each meets one of them. Each is answered
+(each holds its worker until its answer is read, as an answer larger than one chunk does), so
+each meets one of them. Each is answered
 by a new worker, the broken ones are gone, and each query reports the time lost as excused.
 """
 
@@ -24,7 +25,10 @@ from kosru_kg.query.budget import Budget
 from kosru_kg.query.workers import QueryWorkers, WorkerLost
 
 THINGS = 3
-COUNT = "SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o }} # {}"  # a new text each time
+ROWS = 10_000
+# A new text each time; its answer (about 1 MB) streams in chunks, so its worker is held until it is read.
+COUNT = ("SELECT ?s ?n WHERE {{ ?s ?p ?o VALUES ?n {{ " + " ".join(map(str, range(ROWS // THINGS + 1))) + " }} }}"
+         " LIMIT " + str(ROWS) + " # {}")
 JSON = "application/sparql-results+json"
 # A million rows of JSON (tens of MB): its worker is still writing it long after the first chunk.
 LONG = "SELECT * WHERE { " + " ".join(f"VALUES ?{v} {{ {' '.join(map(str, range(100)))} }}" for v in "abc") + " }"
@@ -62,14 +66,14 @@ def started(pool, store_dir, query: str) -> tuple:
 
 
 def count(running) -> int:
-    return int(json.loads(b"".join(running.chunks))["results"]["bindings"][0]["n"]["value"])
+    return len(json.loads(b"".join(running.chunks))["results"]["bindings"])
 
 
 def make_idle(pool, store_dir) -> None:
     """As many workers as the pool keeps, all idle: that many queries at once, then their answers read."""
     held = [started(pool, store_dir, COUNT.format(f"idle {n}"))[0] for n in range(SLOTS)]
     for running in held:
-        assert count(running) == THINGS
+        assert count(running) == ROWS
 
 
 def query_workers() -> list[int]:
@@ -99,7 +103,7 @@ def test_idle_workers_that_cannot_take_a_job_are_replaced_and_the_time_excused(p
         for pidfd in broken:
             signal.pidfd_send_signal(pidfd, fault)
         queries = [started(pool, store_dir, COUNT.format(f"after {n}")) for n in range(SLOTS)]
-        assert [count(running) for running, _ in queries] == [THINGS] * SLOTS
+        assert [count(running) for running, _ in queries] == [ROWS] * SLOTS
         assert set(select.select(list(broken), [], [], 0)[0]) == set(broken)  # every broken one has ended
         assert len(new_workers()) == SLOTS and not set(broken.values()) & set(new_workers())
         assert all(len(excused) == 1 and excused[0] > lost for _, excused in queries)  # the check, the new worker

@@ -7,8 +7,10 @@ Its arguments: the file descriptor of its connection to the server, the store di
 the address space it may use, in MiB (beyond it, an allocation fails and the process ends).
 Messages to the server, over that connection:
 ``("ready",)`` once the store is open, then per query ``("taken",)`` as soon as the job has
-arrived (the server's check that an idle worker is alive), ``("form", form, media_type)``,
-``("chunk", bytes)``..., ``("end",)``, or at any point after ``("taken",)``
+arrived (the server's check that an idle worker is alive), then either the whole answer as
+``("whole", form, media_type, bytes)`` when it is smaller than one chunk (most are: one message,
+not three, for the server to wait for and unpickle), or ``("form", form, media_type)``,
+``("chunk", bytes)``..., ``("end",)``; or at any point after ``("taken",)``
 ``("malformed", message)`` or ``("failed", message)``.
 """
 
@@ -32,22 +34,36 @@ GRACE_SECONDS = 5  # past the deadline, the process ends itself should the serve
 
 
 class ChunkWriter:
-    """A binary file for pyoxigraph's serialisers that sends what it is given in chunks."""
+    """A binary file for pyoxigraph's serialisers that sends what it is given in chunks, after ``form``
+    (the answer's form message); ``close`` sends an answer that never filled a chunk as one message."""
 
-    def __init__(self, connection: Connection):
-        self._connection = connection
+    def __init__(self, connection: Connection, form: tuple):
+        self._connection, self._form = connection, form
         self._buffer = bytearray()
 
     def write(self, data) -> int:
         self._buffer += data
         if len(self._buffer) >= CHUNK_BYTES:
-            self.flush()
+            self._send_chunk()
         return len(data)
 
+    def _send_chunk(self) -> None:
+        if self._form is not None:
+            self._connection.send(self._form)
+            self._form = None
+        self._connection.send(("chunk", bytes(self._buffer)))
+        self._buffer.clear()
+
     def flush(self) -> None:
+        """pyoxigraph flushes when it is done; what is left is sent by ``close``, which knows if it was all."""
+
+    def close(self) -> None:
+        if self._form is not None:
+            self._connection.send(("whole", *self._form[1:], bytes(self._buffer)))
+            return
         if self._buffer:
-            self._connection.send(("chunk", bytes(self._buffer)))
-            self._buffer.clear()
+            self._send_chunk()
+        self._connection.send(("end",))
 
 
 def answer(store: Store, job, seconds: float, connection: Connection) -> None:
@@ -71,11 +87,9 @@ def answer(store: Store, job, seconds: float, connection: Connection) -> None:
         if written is None or written.kind not in kind.carried_by:
             connection.send(("failed", f"a {kind.value} answer cannot be written as {media_type}"))
             return
-        connection.send(("form", kind.value, media_type))
-        writer = ChunkWriter(connection)
+        writer = ChunkWriter(connection, ("form", kind.value, media_type))
         result.serialize(writer, format=written.engine)
-        writer.flush()
-        connection.send(("end",))
+        writer.close()
     except (OSError, ValueError, RuntimeError) as exc:
         connection.send(("failed", str(exc)))
     finally:

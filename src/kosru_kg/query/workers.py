@@ -142,6 +142,10 @@ class QueryWorkers:
         except BaseException:
             worker.kill()
             raise
+        if message[0] == "whole":
+            self._give_back(worker)
+            _, form, media_type, body = message
+            return Running(Kind(form), media_type, iter((body,)))
         if message[0] != "form":
             self._give_back(worker)
             raise _refusal(message)
