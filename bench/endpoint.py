@@ -15,9 +15,11 @@ Run: ``python bench/endpoint.py [--workers 2] [--seconds 3]``.
 never asked before: wrk ends every request's query with a comment of its own (``# run-thread-n``),
 so neither kosru-kg's whole-answer cache nor its backend's answer cache can answer it, and sends
 Oxigraph server the same kind of texts. It prints both rates, their ratio and the harmonic mean
-of the ratios. wrk is one client address, so kosru-kg lets one client have as many queries running or waiting
-as wrk has connections, and has at least one thread more than that (the fair gate keeps one free
-beyond its waiting room): the gate still runs, but turns none of wrk's requests away.
+of the ratios. wrk is one client address, so kosru-kg lets one client have twice as many queries running or
+waiting as wrk has connections, with a thread more than that (the fair gate keeps one free beyond
+its waiting room): a query's slot is freed just after its last byte is handed to the HTTP server,
+so a connection's next request can arrive first. The gate still runs, but turns none of wrk's
+requests away.
 """
 
 from __future__ import annotations
@@ -119,7 +121,7 @@ def announced(process: subprocess.Popen) -> str:
 def start_kosru(store: Path, workers: int, threads: int, max_queries: int,
                 per_client: int) -> tuple[subprocess.Popen, str]:
     """kosru-kg serving ``store``; wrk is one client address, so it may use all the query time and ``per_client``
-    queries at once (its connections)."""
+    queries at once."""
     process = subprocess.Popen([sys.executable, "-m", "kosru_kg", "serve", "--store", str(store), "--port", "0",
                                 "--workers", str(workers), "--threads", str(threads)],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
@@ -220,8 +222,9 @@ def main() -> None:
     parser.add_argument("--uncached", action="store_true",
                         help="only the canned questions, each request's query text unique (see the module's doc)")
     args = parser.parse_args()
-    if args.uncached:  # a thread per connection, and one spare: the fair gate's waiting room then holds every request
-        args.threads = max(args.threads, args.connections + 1)
+    per_client = 2 * args.connections  # see the module's doc
+    if args.uncached:  # and a thread for each, and one spare: the fair gate's waiting room then holds them all
+        args.threads = max(args.threads, per_client + 1)
     if shutil.which("wrk") is None:
         sys.exit("bench/endpoint.py needs wrk, a C HTTP load generator: apt-get install wrk")
 
@@ -233,8 +236,8 @@ def main() -> None:
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
               f"data: {layout.manifest().triples} triples; wrk -t2 -c{args.connections} -d{args.seconds}s; "
               f"kosru-kg and the constant app: Granian, {args.workers} worker(s) × {args.threads} threads; "
-              f"kosru-kg: {args.max_queries} queries at once per worker, {args.connections} per client")
-        servers = [start_kosru(settings.store, args.workers, args.threads, args.max_queries, args.connections),
+              f"kosru-kg: {args.max_queries} queries at once per worker, {per_client} per client")
+        servers = [start_kosru(settings.store, args.workers, args.threads, args.max_queries, per_client),
                    start_oxigraph(layout.current.resolve()), start_bare(args.workers, args.threads)]
         (_, kosru), (_, oxigraph), (_, bare) = servers
         try:
