@@ -3,10 +3,10 @@
 Per client: as the Wikidata Query Service does (60 s of query time per minute per client), a
 client past its budget gets 429 with Retry-After until enough of its last minute's use has aged
 out, and a client may run only a few queries at once. Between clients: the query slots go first
-to the client that has used them least recently, and some are kept for light clients (those that
-used little query time in the last minute), so that many heavy clients at once cannot keep a
+to the client that used the least query time in the last minute, and some are kept for light
+clients (those whose queries are short), so that many heavy clients at once cannot keep a
 newcomer's small query waiting. Every query made for a request (a page's as well as /sparql's)
-passes here, charged to the request's client (``scope``). Each server process keeps its own tally.
+passes here, charged to the request's client (``enter``). Each server process keeps its own tally.
 """
 
 from __future__ import annotations
@@ -228,12 +228,12 @@ class FairGate:
         with self._lock:
             known = self._known(client)
             known.running.remove(started)
-            took = ended - started - excused
+            took = max(0.0, ended - started - excused)
             known.typical = took if known.typical is None else (known.typical + took) / 2
             self._free[kept] += 1
             self._lock.notify_all()
         if client is not None:
-            self.quota.charge(client, max(0.0, ended - started - excused))
+            self.quota.charge(client, took)
 
     def until_waiting(self, count: int, timeout: float) -> bool:
         """Block until ``count`` queries wait for a slot (for observers: tests, monitoring); False on timeout."""

@@ -44,11 +44,10 @@ SELECT DISTINCT ?source ?state ?kosovo ?recognised ?reaffirmed WHERE {  # (bound
   FILTER(?position IN (?recognised, ?reaffirmed))
 }"""
 # The parties' own figures: the counts a party put forward about Kosovo (all states, no scope).
-PARTY_COUNTS = prologue("kosru", "rdfs", "prov", "dct", "schema") + """
-SELECT ?count ?party ?partyLabel ?measure ?value ?asOf ?verification ?source ?publisher ?kosovo ?exact WHERE {  # (bound terms projected)
+PARTY_COUNTS = prologue("kosru", "prov", "dct") + """
+SELECT ?count ?party ?measure ?value ?asOf ?verification ?source ?publisher ?kosovo ?exact WHERE {  # (bound terms projected)
   ?count kosru:claimedBy ?party ; kosru:countSubject ?kosovo ; kosru:measure ?measure ; kosru:value ?value ;
     kosru:valueQualifier ?exact ; kosru:asOf ?asOf ; prov:wasDerivedFrom ?source .
-  ?party rdfs:label ?partyLabel .
   OPTIONAL { ?source dct:publisher ?publisher }
   OPTIONAL { ?count kosru:verification ?verification }
   FILTER NOT EXISTS { ?count kosru:scope ?scope }
@@ -119,16 +118,14 @@ class CountCheck:
     @property
     def day(self) -> dt.date:
         """The last day the count's date can denote: from then on it can be compared."""
-        return dt.date.fromisoformat(latest_day(Date(self.as_of)))
+        return _day(self.as_of)
 
 
 @dataclass(frozen=True)
 class PartyFigure:
     """The latest figure a party put forward about Kosovo for one measure, as that party counts."""
 
-    count: str  # the count's IRI
     party: str  # the party's IRI
-    party_label: str
     measure: str  # the measure's IRI (recognising, withdrawals)
     value: int
     as_of: str  # as written (day, month or year)
@@ -196,7 +193,7 @@ def every_count_check(question: Question, backend: Backend, base_iri: str, viewp
     listed = _listed(backend, minter)
     checks, standings_on = [], {}  # one roster query per date: counts in all and among UN members share one
     for iri, check in found.items():
-        day = dt.date.fromisoformat(latest_day(Date(check["as_of"])))
+        day = _day(check["as_of"])
         if day not in standings_on:
             standings_on[day] = standings(question, backend, base_iri, {"asOf": day.isoformat(), "viewpoint": viewpoint})
         scoped = [s for s in standings_on[day] if s.un_member or not check["un_only"]]
@@ -219,15 +216,15 @@ def party_figures(backend: Backend, base_iri: str) -> list[PartyFigure]:
     found: dict[str, dict] = {}
     for row in backend.query(PARTY_COUNTS, substitutions=bound):
         entry = found.setdefault(row["count"].value, {
-            "party": row["party"].value, "party_label": row["partyLabel"].value, "measure": row["measure"].value,
+            "party": row["party"].value, "measure": row["measure"].value,
             "value": int(row["value"].value), "as_of": row["asOf"].value,
             "unverified": row["verification"] is not None and row["verification"].value.endswith("/unverified"),
             "publishers": []})
         if row["publisher"] is not None and row["publisher"].value not in entry["publishers"]:
             entry["publishers"].append(row["publisher"].value)
     latest: dict[tuple[str, str], PartyFigure] = {}
-    for iri, entry in found.items():
-        figure = PartyFigure(iri, **{**entry, "publishers": tuple(entry["publishers"])})
+    for entry in found.values():
+        figure = PartyFigure(**{**entry, "publishers": tuple(entry["publishers"])})
         key = (figure.party, figure.measure)
         if key not in latest or _day(figure.as_of) > _day(latest[key].as_of):
             latest[key] = figure
@@ -235,6 +232,7 @@ def party_figures(backend: Backend, base_iri: str) -> list[PartyFigure]:
 
 
 def _day(written: str) -> dt.date:
+    """The last day a date of any precision can denote (2012 -> 2012-12-31)."""
     return dt.date.fromisoformat(latest_day(Date(written)))
 
 
