@@ -64,7 +64,7 @@ def test_the_page_states_its_rule_and_count(client):
     tally = root.one("section", **{"aria-labelledby": "tally"}).text()
     assert "52 of them among the 192 members" in " ".join(tally.split())
     assert "the sources' dates of recognition only" in tally
-    worldmap = root.one("figure", class_="picture").one("svg")
+    worldmap = root.one("figure", class_="picture").one("svg", role="img")  # not its legend's swatches
     assert worldmap.attrs["class"].startswith("picture worldmap")
 
 

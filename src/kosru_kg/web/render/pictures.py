@@ -272,7 +272,8 @@ def recognitions_chart_svg(backend: Backend, settings: Settings, root: str) -> M
         element("desc", desc, id="recognitions-desc"),
         legend([(gettext(s.label), s.css_class) for s in SERIES], "rect"),
         *grid,
-        element("text", gettext("States"), x=left - 6, y=top - 10, text_anchor="end", class_="axis-title"),
+        # Starts at the picture's edge, not ends at the axis: a longer word (Russian "Государства") still fits.
+        element("text", gettext("States"), x=8, y=top - 10, class_="axis-title"),
         *year_labels, *bars,
         element("line", x1=left, x2=width - right, y1=y(0), y2=y(0), class_="axis"),
         xmlns=NAMESPACE, viewBox=f"0 0 {width} {height}", width=width, height=height,

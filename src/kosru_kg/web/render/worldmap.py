@@ -1,5 +1,8 @@
 """A world map drawn on the server as one inline SVG: each state filled by its category, no script.
 
+Its legend is an HTML list after the picture, not text inside it: the picture is scaled down to a
+phone's width (a third of its size), its legend's text is not.
+
 The geometry is ready-made (``geo/countries.json``, built by ``geo/generate.py`` from Natural
 Earth, see ``geo/README.md``): Equal Earth paths keyed by ISO 3166-1 alpha-2, and a point for
 every state, so states too small for the 1:110m shapes are drawn as circles.
@@ -18,13 +21,15 @@ from importlib import resources
 
 from markupsafe import Markup, escape
 
+from kosru_kg.web.i18n import N_
+from kosru_kg.web.language import translate as gettext
 from kosru_kg.web.render.svg import NAMESPACE, element
 
 SCALE = 0.5  # picture pixels per map unit: the 1966-unit-wide map fills a picture about 1000 pixels wide
 MARGIN = 8
-FONT_WIDTH = 6.6  # rough width of a character at 11px, for laying out the legend only
 NEUTRAL = "#d4d4d4"  # shapes with no entry
-NEUTRAL_LABEL = "Not listed"
+NEUTRAL_LABEL = N_("Not listed")
+SWATCH = 14  # CSS pixels: a legend entry's colour sample
 BORDER = "#ffffff"
 MARK = "#111111"
 DOT_RADIUS = 6  # map units: a state drawn as a circle
@@ -86,7 +91,8 @@ def unplaced(entries: Sequence[MapEntry]) -> list[MapEntry]:
 def world_map(entries: Sequence[MapEntry], legend: Sequence[LegendItem], title: str, description: str,
               marked: str = "XK", marked_name: str = "Kosovo") -> str:
     """An inline <svg> world map: a linked shape (or circle) per entry filled by its category's colour,
-    every other state grey, ``marked`` outlined and ringed, and a legend with a count per category.
+    every other state grey, ``marked`` outlined and ringed; after it a legend (``<ul class="map-legend">``)
+    with a count per category.
 
     Entries whose code the map does not know are left off the map and named in the description
     (``unplaced`` lists them); the legend counts every entry given. The result is Markup, so a
@@ -134,18 +140,18 @@ def world_map(entries: Sequence[MapEntry], legend: Sequence[LegendItem], title: 
                          class_="marker-label")
     counts = Counter(entry.category for entry in entries)
     keys = [(item.colour, f"{item.label} ({counts[item.category]})") for item in legend]
-    keys.append((NEUTRAL, NEUTRAL_LABEL))
-    key, height = _legend(keys, ringed, MARGIN + map_h * SCALE + 12, width)
+    keys.append((NEUTRAL, gettext(NEUTRAL_LABEL)))
+    height = math.ceil(map_h * SCALE + 2 * MARGIN)
     return element(
         "svg",
         element("title", title, id="worldmap-title"),
         element("desc", _description(description, ringed, unplaced(entries)), id="worldmap-desc"),
         element("g", *drawn, transform=f"translate({dx:g} {dy:g}) scale({SCALE:g})", stroke=BORDER,
                 stroke_width=1, stroke_linejoin="round", fill_rule="evenodd", class_="countries"),
-        marker, key,
+        marker,
         xmlns=NAMESPACE, viewBox=f"0 0 {width} {height}", width=width, height=height,
         font_family="system-ui, sans-serif", class_="picture worldmap", role="img",
-        aria_labelledby="worldmap-title worldmap-desc")
+        aria_labelledby="worldmap-title worldmap-desc") + _legend(keys, ringed)
 
 
 def _linked(entry: MapEntry, shape: Markup) -> Markup:
@@ -169,19 +175,15 @@ def _description(description: str, marked_name: str, missing: list[MapEntry]) ->
     return " ".join(part for part in parts if part)
 
 
-def _legend(keys: list[tuple[str, str]], marked_name: str, top: float, width: int) -> tuple[Markup, int]:
-    """Swatches with their text in rows under the map, wrapped to the picture's width; and the picture's
-    height below the last row."""
-    items, x, y = [], MARGIN, top
-    rows = [(element("rect", x=0, y=0, width=12, height=12, fill=colour, stroke="#666666", stroke_width=0.5),
-             text) for colour, text in keys]
+def _legend(keys: list[tuple[str, str]], marked_name: str) -> Markup:
+    """Each colour's sample and text, and the ring's if a state is ringed, as a list that wraps like text."""
+    def swatch(shape: Markup) -> Markup:
+        return element("svg", shape, xmlns=NAMESPACE, width=SWATCH, height=SWATCH, viewBox="0 0 12 12",
+                       aria_hidden="true")
+
+    items = [element("li", swatch(element("rect", x=0.5, y=0.5, width=11, height=11, fill=colour, stroke="#666666")),
+                     text) for colour, text in keys]
     if marked_name:
-        rows.append((element("circle", cx=6, cy=6, r=5, fill="none", stroke=MARK, stroke_width=1.5), marked_name))
-    for swatch, text in rows:
-        span = 30 + len(text) * FONT_WIDTH
-        if x > MARGIN and x + span > width - MARGIN:
-            x, y = MARGIN, y + 20
-        items.append(element("g", swatch, element("text", text, x=18, y=10.5, font_size=11),
-                             transform=f"translate({x:g} {y:g})"))
-        x += span
-    return element("g", *items, class_="legend"), math.ceil(y + 12 + MARGIN)
+        items.append(element("li", swatch(element("circle", cx=6, cy=6, r=5, fill="none", stroke=MARK,
+                                                  stroke_width=1.5)), marked_name))
+    return element("ul", *items, class_="map-legend")
