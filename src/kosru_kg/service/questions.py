@@ -12,8 +12,11 @@ A question is a file of plain SPARQL (a SELECT query) whose leading comment line
 query, which pyoxigraph requires to be projected; the type is ``year`` (allowed: a range
 ``LOW-HIGH``, bound as an xsd:integer), ``enum`` (allowed: a comma-separated list, bound as a
 string), ``string`` (any short text), ``iri`` (any resource of the graph, given by IRI or by
-path such as ``veto/article-claim-veto-cast``), or a kind of resource, the first segment of its
-IRI path (``state``, ``concept``…; allowed: a list of ids, or empty for any resource of the kind).
+path such as ``veto/article-claim-veto-cast``; allowed: empty, or a property such as
+``prov:wasDerivedFrom`` whose named subjects a form suggests), or a kind of resource, the first
+segment of its IRI path (``state``, ``concept``…; allowed: a list of ids, or empty for any
+resource of the kind). A parameter that takes a resource also takes its name, where the caller
+of ``Question.bind`` says how names are found: readers choose resources by name, not by id.
 A request's values are checked against the parameter and bound with pyoxigraph's
 ``substitutions``: the query text is never edited, so no value can change what a query asks.
 """
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +34,7 @@ from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Variable
 from kosru_kg import clock, formats
 from kosru_kg.errors import BadRequest
 from kosru_kg.query.backend import Backend
-from kosru_kg.vocab import KINDS, NAMING_PATH, SLUG, term
+from kosru_kg.vocab import KINDS, NAMING_PATH, PREFIXES, SLUG, term
 
 XSD_INTEGER = term("xsd:integer")
 XSD_DATE = term("xsd:date")
@@ -55,6 +58,12 @@ _LABEL = NAMING_PATH
 # The labelled resources whose IRI starts with ?prefix: the resources of a kind, for a form.
 _OF_KIND = f"""SELECT ?prefix ?resource ?label WHERE {{
   ?resource {_LABEL} ?label .
+  FILTER(STRSTARTS(STR(?resource), ?prefix))
+}} ORDER BY LCASE(STR(?label)) ?resource"""
+# The labelled resources of the dataset (their IRI starts with ?prefix) that have ?property: what a form
+# suggests for an ``iri`` parameter. (A substituted variable must be projected.)
+_HAVING = f"""SELECT DISTINCT ?prefix ?property ?resource ?label WHERE {{
+  ?resource ?property ?value ; {_LABEL} ?label .
   FILTER(STRSTARTS(STR(?resource), ?prefix))
 }} ORDER BY LCASE(STR(?label)) ?resource"""
 # Whether ?resource is in the graph: a kind's resources have labels; any resource has statements.
@@ -82,6 +91,7 @@ class Parameter:
     allowed: tuple[str, ...]  # the values of an enum, the years of a range, the ids of a kind; () for any
     label: str
     value_labels: tuple[tuple[str, str], ...] = ()  # (value, name): what a form shows for an enum's values
+    suggest: str = ""  # an iri parameter's property: a form suggests the named resources that have it
 
     def value_label(self, value: str) -> str:
         """The name of an enum's value as a reader sees it (in English: pages translate it)."""
@@ -91,20 +101,40 @@ class Parameter:
     def is_kind(self) -> bool:
         return self.type not in FREE_TYPES
 
+    @property
+    def takes_resource(self) -> bool:
+        return self.is_kind or self.type == "iri"
+
     def choices(self, backend: Backend, base_iri: str) -> list[Choice]:
         """What a form offers: the allowed values, with labels for resources; [] for free text."""
-        if not self.is_kind:
+        if not self.takes_resource:
             return [Choice(value, self.value_label(value)) for value in self.allowed]
-        prefix = f"{base_iri}{self.type}/"
+        if self.type == "iri" and not self.suggest:
+            return []
+        if self.type == "iri":
+            query, given = _HAVING, {Variable("prefix"): Literal(base_iri), Variable("property"): NamedNode(self.suggest)}
+        else:
+            query, given = _OF_KIND, {Variable("prefix"): Literal(f"{base_iri}{self.type}/")}
         found = {}
-        for row in backend.query(_OF_KIND, substitutions={Variable("prefix"): Literal(prefix)}):
-            found.setdefault(row["resource"].value[len(prefix):], row["label"].value)
-        return [Choice(ident, label) for ident, label in found.items() if not self.allowed or ident in self.allowed]
+        for row in backend.query(query, substitutions=given):
+            if (value := self.value_of(row["resource"].value, base_iri)) is not None:
+                found.setdefault(value, row["label"].value)
+        return [Choice(value, label) for value, label in found.items()]
+
+    def value_of(self, iri: str, base_iri: str) -> str | None:
+        """The value this parameter takes for the resource ``iri`` (an id, or a path for an iri), if any."""
+        prefix = base_iri if self.type == "iri" else f"{base_iri}{self.type}/"
+        value = iri.removeprefix(prefix)
+        if not iri.startswith(prefix):
+            return None
+        if self.type == "iri":
+            return value if _PATH.fullmatch(value) else None
+        return value if SLUG.match(value) and (not self.allowed or value in self.allowed) else None
 
     def term(self, value: str, base_iri: str) -> Literal | NamedNode:
         """The RDF term ``value`` stands for, if it is of this parameter's type and allowed."""
         if self.type == "string":
-            if not value.strip() or len(value) > MAX_TEXT or not value.isprintable():
+            if not is_text(value):
                 raise self.refused(value)
             return Literal(value)
         if self.type == "date":
@@ -116,16 +146,11 @@ class Parameter:
             if value not in self.allowed:
                 raise self.refused(value)
             return Literal(value, datatype=XSD_INTEGER) if self.type == "year" else Literal(value)
-        if self.type == "iri":
-            path = value.removeprefix(base_iri)
-            if _PATH.fullmatch(path):
-                return NamedNode(base_iri + path)
+        prefix = base_iri if self.type == "iri" else f"{base_iri}{self.type}/"
+        found = self.value_of(prefix + value.removeprefix(prefix), base_iri)
+        if found is None:
             raise self.refused(value)
-        prefix = f"{base_iri}{self.type}/"
-        ident = value.removeprefix(prefix)
-        if SLUG.match(ident) and (not self.allowed or ident in self.allowed):
-            return NamedNode(prefix + ident)
-        raise self.refused(value)
+        return NamedNode(prefix + found)
 
     def text(self, term: Literal | NamedNode, base_iri: str) -> str:
         """How a form shows a bound value: a resource by its id (or its path, for an iri)."""
@@ -143,15 +168,30 @@ class Parameter:
         if self.type == "date":
             return f"a date written YYYY-MM-DD, from {MIN_DATE} to {MAX_DATE}, or {TODAY}"
         if self.type == "iri":
-            return "the IRI of a resource of this dataset, or its path such as state/kosovo"
+            return "the IRI of a resource of this dataset, its path such as state/kosovo, or its name"
         if self.allowed:
-            return f"the id of one of these {self.type} resources: " + ", ".join(self.allowed)
-        return f"the id of a {self.type} resource of this dataset (such as {self.default}) or its IRI"
+            return f"the id of one of these {self.type} resources: " + ", ".join(self.allowed) + ", or its name"
+        return f"the id of a {self.type} resource of this dataset (such as {self.default}), its IRI or its name"
 
     def refused(self, value: str) -> BadRequest:
         """The error for a value this parameter does not accept, naming it and what it accepts."""
         return BadRequest(f"parameter '{self.name}' ({self.label}) cannot be {value!r}: "
                           f"it must be {self.describe_allowed()}")
+
+    def ambiguous(self, name: str, found: Sequence[Choice]) -> BadRequest:
+        """The error for a name that several resources bear, naming each (by name and value) to choose from."""
+        named = "; ".join(f"{choice.label} ({choice.value})" for choice in found)
+        return BadRequest(f"parameter '{self.name}' ({self.label}) cannot be {name!r}: {len(found)} resources "
+                          f"have that name ({named}); give one of them by its {'path' if self.type == 'iri' else 'id'}")
+
+
+# How a caller finds the resources a parameter may take that bear a name: (parameter, name) → the choices.
+Namer = Callable[[Parameter, str], Sequence[Choice]]
+
+
+def is_text(value: str) -> bool:
+    """Whether ``value`` is a short text (a string parameter's value, or a name): printable, not blank."""
+    return bool(value.strip()) and len(value) <= MAX_TEXT and value.isprintable()
 
 
 @dataclass(frozen=True)
@@ -163,21 +203,21 @@ class Question:
     picture: str | None
     sparql: str  # the whole file, header included, with this deployment's BASE: valid SPARQL on its own
 
-    def bind(self, given: Mapping[str, Sequence[str]], backend: Backend, base_iri: str
+    def bind(self, given: Mapping[str, Sequence[str]], backend: Backend, base_iri: str, named: Namer | None = None
              ) -> tuple[dict[str, str], dict[Variable, Literal | NamedNode]]:
         """The values to answer with (``given``, else the defaults) as text and as bound terms.
 
         A value of the wrong type, not allowed, or naming no resource of the graph is a
-        BadRequest naming the parameter and what it accepts.
+        BadRequest naming the parameter and what it accepts. With ``named``, a resource may be
+        given by its name instead: a name several resources bear is a BadRequest naming them.
         """
         values, bindings = {}, {}
         for param in self.params:
             supplied = given.get(param.name) or [param.default]
             if len(supplied) > 1:
                 raise BadRequest(f"parameter '{param.name}' is given {len(supplied)} times; give it once")
-            term = param.term(supplied[0], base_iri)
-            if isinstance(term, NamedNode) and not _exists(backend, term, param):
-                raise param.refused(supplied[0])
+            term = (_resource(param, supplied[0], backend, base_iri, named) if param.takes_resource
+                    else param.term(supplied[0], base_iri))
             values[param.name], bindings[Variable(param.name)] = param.text(term, base_iri), term
         return values, bindings
 
@@ -195,6 +235,24 @@ def _date(value: str) -> dt.date:
     if not MIN_DATE <= day <= MAX_DATE:
         raise ValueError(value)
     return day
+
+
+def _resource(param: Parameter, value: str, backend: Backend, base_iri: str, named: Namer | None) -> NamedNode:
+    """The resource ``value`` gives: by its id, path or IRI if the graph holds one so given, else by its name."""
+    try:
+        node = param.term(value, base_iri)
+    except BadRequest:
+        node = None
+    if node is not None and _exists(backend, node, param):
+        return node
+    found = named(param, value) if named is not None and is_text(value) else ()
+    if len(found) > 1:
+        raise param.ambiguous(value, found)
+    if found:
+        node = param.term(found[0].value, base_iri)
+        if _exists(backend, node, param):
+            return node
+    raise param.refused(value)
 
 
 def _exists(backend: Backend, node: NamedNode, param: Parameter) -> bool:
@@ -260,7 +318,9 @@ def _parameter(text: str, where: str, base_iri: str) -> Parameter:
         raise QuestionError(f"{where}: unknown type {kind!r}; use {', '.join(FREE_TYPES)} or a kind: "
                             + ", ".join(sorted(KINDS)))
     values, value_labels = _labelled(kind, allowed, where)
-    param = Parameter(name, kind, default, _allowed(kind, values, where), label or name, value_labels)
+    suggest = _property(allowed, where) if kind == "iri" and allowed else ""
+    param = Parameter(name, kind, default, _allowed(kind, "" if suggest else values, where), label or name,
+                      value_labels, suggest)
     try:
         param.term(default, base_iri)
     except BadRequest as exc:
@@ -280,6 +340,15 @@ def _labelled(kind: str, text: str, where: str) -> tuple[str, tuple[tuple[str, s
             raise QuestionError(f"{where}: give every value of the enum a name, as value=name, or none")
         labels[value] = label
     return ",".join(labels), tuple(labels.items())
+
+
+def _property(text: str, where: str) -> str:
+    """An iri parameter's property, written as a prefixed name of ``vocab.PREFIXES`` (``prov:wasDerivedFrom``)."""
+    prefix, colon, local = text.partition(":")
+    if not colon or prefix not in PREFIXES or not _VARIABLE.fullmatch(local):
+        raise QuestionError(f"{where}: an iri parameter's allowed field is empty or a property such as "
+                            f"prov:wasDerivedFrom (prefixes: {', '.join(sorted(PREFIXES))})")
+    return PREFIXES[prefix] + local
 
 
 def _allowed(kind: str, text: str, where: str) -> tuple[str, ...]:

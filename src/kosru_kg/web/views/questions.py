@@ -3,12 +3,15 @@
 An answer is an HTML table (resources by label, linked to their pages), the sources behind it,
 the SPARQL text, and the same result as SPARQL JSON, CSV, TSV or XML at ``/questions/<name>.<format>``.
 Parameters come from the query string and are bound by ``kosru_kg.service.questions``, never pasted.
+A resource is chosen by its name: the form offers names (a list, or suggestions for a text box when
+there are hundreds), and a name in a request, the form's or one typed, is resolved here (``named``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
@@ -18,6 +21,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from pyoxigraph import Literal, NamedNode, QuerySolutions
 
 from kosru_kg.errors import NotFound
+from kosru_kg.graph.search_index import fold
 from kosru_kg.service import protocol, questions, roster
 from kosru_kg.vocab import prologue
 from kosru_kg.web import cache, language
@@ -91,9 +95,11 @@ def page(name: str) -> Response:
     columns, rows, truncated = results_table(solutions, backend, settings.base_iri, root, settings.max_html_rows,
                                              hide=values.keys())
     alternates = _alternates(name, values)
+    form = [(param, choices(param, backend, settings.base_iri)) for param in question.params]
     body = render_template(
         "questions/question.html", question=question, values=values, columns=columns, rows=rows, truncated=truncated,
-        form=[(param, choices(param, backend, settings.base_iri)) for param in question.params],
+        form=form, named={param.name: _named_value(param, offered, values[param.name])
+                          for param, offered in form if param.takes_resource},
         sources=_sources(rows, backend, settings.base_iri, root), alternates=alternates,
         picture=roster_view.picture if roster_view else pictures.picture(question.picture) if question.picture else None,
         roster=roster_view,
@@ -156,7 +162,7 @@ def _answer(name: str) -> tuple[questions.Question, dict[str, str], QuerySolutio
         raise NotFound(f"there is no question {name!r}; the questions are listed at /questions")
     backend = state().backend
     given = {param.name: request.args.getlist(param.name) for param in question.params}
-    values, bindings = question.bind(given, backend, state().settings.base_iri)
+    values, bindings = question.bind(given, backend, state().settings.base_iri, named)
     return question, values, question.answer(backend, bindings)
 
 
@@ -206,15 +212,78 @@ def _marked(label, tag: str):
 
 
 def choices(param: questions.Parameter, backend, base_iri: str) -> list[questions.Choice]:
-    """A form's choices, resources by their name in the page's language where the graph has one."""
-    found = param.choices(backend, base_iri)
+    """A form's choices: resources by their name in the page's language where the graph has one (else
+    English), in the order of those names, each name told apart from the others (``_told_apart``)."""
+    if not param.takes_resource:
+        return param.choices(backend, base_iri)
     tag = language.language()
-    if tag == "en" or not param.is_kind:
-        return found
-    prefix = f"{base_iri}{param.type}/"
-    names = labels(backend, (NamedNode(prefix + c.value) for c in found), tag)
-    return [questions.Choice(c.value, names[prefix + c.value]) if isinstance(names.get(prefix + c.value), str) else c
-            for c in found]
+    return cache.cached(("question-choices", param, tag), lambda: _named_choices(param, backend, base_iri, tag))
+
+
+def _named_choices(param: questions.Parameter, backend, base_iri: str, tag: str) -> list[questions.Choice]:
+    found = param.choices(backend, base_iri)
+    iris = {c.value: _iri(param, c.value, base_iri) for c in found}
+    names = labels(backend, (NamedNode(iri) for iri in iris.values()), tag)
+    named = [questions.Choice(c.value, _text(names.get(iris[c.value], c.label))) for c in found]
+    named.sort(key=lambda c: (c.label.casefold(), c.value))
+    return _told_apart(named, {c.value: names.summaries.get(iris[c.value]) for c in found})
+
+
+def _told_apart(found: list[questions.Choice], summaries: dict[str, str | None]) -> list[questions.Choice]:
+    """The choices with no name twice, so that a name picked from a list gives one resource: where several
+    bear a name, each is shown by its one-line summary instead, and where even those agree, with a number."""
+    def shared(texts: list[str]) -> set[str]:
+        return {key for key, times in Counter(_name_key(text) for text in texts).items() if times > 1}
+
+    twice = shared([c.label for c in found])
+    texts = [summaries[c.value] if _name_key(c.label) in twice and summaries[c.value] else c.label for c in found]
+    twice, seen = shared(texts), {}
+    numbered = []
+    for text in texts:
+        key = _name_key(text)
+        seen[key] = seen.get(key, 0) + 1
+        numbered.append(f"{text} ({seen[key]})" if key in twice else text)
+    return [questions.Choice(c.value, text) for c, text in zip(found, numbered, strict=True)]
+
+
+def named(param: questions.Parameter, name: str) -> list[questions.Choice]:
+    """The resources ``param`` may take that are named ``name`` (case, accents and script aside): the
+    choice the form offers by that name, else those the search index knows by it, in any language (among
+    several, those the form offers)."""
+    app_state = state()
+    base_iri, key = app_state.settings.base_iri, _name_key(name)
+    offered = choices(param, app_state.backend, base_iri)
+    if chosen := [c for c in offered if _name_key(c.label) == key]:
+        return chosen
+    hits = app_state.search.search(name, kind=param.type if param.is_kind else None).hits
+    found = {}
+    for hit in hits:
+        if _name_key(hit.matched) == key and (value := param.value_of(hit.iri, base_iri)) is not None:
+            found.setdefault(value, questions.Choice(value, hit.label))
+    values = {c.value for c in offered}
+    return [c for c in found.values() if c.value in values] or list(found.values())
+
+
+def _named_value(param: questions.Parameter, offered: list[questions.Choice], value: str) -> str:
+    """How the form shows a resource parameter's value: its name among the choices, else its label."""
+    text = next((c.label for c in offered if c.value == value), None)
+    if text is None:
+        iri = _iri(param, value, state().settings.base_iri)
+        text = _text(labels(state().backend, [NamedNode(iri)], language.language()).get(iri, value))
+    return text
+
+
+def _iri(param: questions.Parameter, value: str, base_iri: str) -> str:
+    return param.term(value, base_iri).value
+
+
+def _text(name: str | Literal) -> str:
+    return name.value if isinstance(name, Literal) else name
+
+
+def _name_key(text: str) -> str:
+    """A name as names are compared: folded as search folds it, spaces collapsed."""
+    return " ".join(fold(text).split())
 
 
 def heading(variable: str) -> str:
