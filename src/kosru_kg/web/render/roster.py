@@ -63,9 +63,12 @@ def standing_map(standings: list[Standing], as_of: str, viewpoint: str, root: st
     return world_map(entries, legend, title, description, marked_name=gettext("Kosovo"))
 
 
-def position_strip(claims: list[Claim], state_label: str, root: str, base_iri: str, today: dt.date) -> Markup:
-    """A state's dated claims as marks along the years since 2008, each titled by its summary and linked."""
+def position_strip(claims: list[Claim], state_label: str, root: str, base_iri: str, today: dt.date) -> Markup | None:
+    """A state's dated claims as marks along the years since 2008, each titled by its summary and linked;
+    None when no claim is dated, since an axis with no mark on it says nothing."""
     dated = [c for c in claims if c.latest is not None]
+    if not dated:
+        return None
     start = dt.date(min([STRIP_START, *(c.latest.year for c in dated)]), 1, 1)
     span = (dt.date(today.year + 1, 1, 1) - start).days
     inner = STRIP_WIDTH - 2 * STRIP_MARGIN

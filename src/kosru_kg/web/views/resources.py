@@ -120,9 +120,10 @@ def _resource_page(iri: NamedNode, triples: set[Triple], alternates: list[Altern
 
 @dataclass(frozen=True)
 class Position:
-    """A state's position on Kosovo over time: the strip, and each claim linked with its summary."""
+    """A state's position on Kosovo over time: the strip (None if no claim is dated), and each claim linked
+    with its summary."""
 
-    strip: object
+    strip: object | None
     claims: list[tuple[str, roster.Claim]]  # the claim's local address, the claim
 
 
