@@ -117,3 +117,13 @@ def test_a_name_that_several_resources_bear_is_a_400_naming_them(client):
                       resource="Russia: veto cast in United Nations Security Council")
     assert "parameter 'resource'" in message and "2 resources have that name" in message
     assert "veto/article-claim-veto-cast" in message and "veto/brazilian-report-veto-cast" in message
+
+
+def test_the_roster_shows_standings_in_words_not_codes(client):
+    root = page(client.get("/questions/recognitions-as-of", query_string={"asOf": "2025-01-01"}))
+    table = root.one("section", **{"aria-labelledby": "answer"}).one("table")
+    at = [th.text() for th in table.one("thead").all("th")].index("Standing")
+    standings = {[cell for cell in tr.children if not isinstance(cell, str)][at].text()
+                 for tr in table.one("tbody").all("tr")}
+    assert {"Recognises", "Does not recognise"} <= standings
+    assert not [text for text in standings if re.fullmatch(r"[a-z]+(?:-[a-z]+)+", text)]  # no-position-found…

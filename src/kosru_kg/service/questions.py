@@ -55,16 +55,17 @@ MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)  # a date parame
 _PATH = re.compile(r"[a-z0-9-]+(?:/[a-z0-9-]+)*")
 
 _LABEL = NAMING_PATH
+_ENGLISH = 'FILTER(LANG(?label) IN ("", "en"))'  # a resource has names in several languages: the English one
 # The labelled resources whose IRI starts with ?prefix: the resources of a kind, for a form.
 _OF_KIND = f"""SELECT ?prefix ?resource ?label WHERE {{
   ?resource {_LABEL} ?label .
-  FILTER(STRSTARTS(STR(?resource), ?prefix))
+  FILTER(STRSTARTS(STR(?resource), ?prefix)) {_ENGLISH}
 }} ORDER BY LCASE(STR(?label)) ?resource"""
 # The labelled resources of the dataset (their IRI starts with ?prefix) that have ?property: what a form
 # suggests for an ``iri`` parameter. (A substituted variable must be projected.)
 _HAVING = f"""SELECT DISTINCT ?prefix ?property ?resource ?label WHERE {{
   ?resource ?property ?value ; {_LABEL} ?label .
-  FILTER(STRSTARTS(STR(?resource), ?prefix))
+  FILTER(STRSTARTS(STR(?resource), ?prefix)) {_ENGLISH}
 }} ORDER BY LCASE(STR(?label)) ?resource"""
 # Whether ?resource is in the graph: a kind's resources have labels; any resource has statements.
 _LABELLED = f"SELECT ?resource WHERE {{ ?resource {_LABEL} ?label }} LIMIT 1"

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from urllib.parse import urlencode
 
@@ -94,6 +94,9 @@ def page(name: str) -> Response:
     # The parameters' columns repeat the values chosen in the form above the table.
     columns, rows, truncated = results_table(solutions, backend, settings.base_iri, root, settings.max_html_rows,
                                              hide=values.keys())
+    if roster_view:  # each standing in words, as the map's legend has it, not as the query's code
+        rows = [[_standing(cell) if column.variable == "standing" else cell for column, cell in zip(columns, row)]
+                for row in rows]
     alternates = _alternates(name, values)
     form = [(param, choices(param, backend, settings.base_iri)) for param in question.params]
     body = render_template(
@@ -154,6 +157,11 @@ def roster_page(question: questions.Question, rows: list, values: dict[str, str]
     linked = [(check, view(NamedNode(check.count), {}, settings.base_iri, request.script_root).href)
               for check in every if check.day <= day]
     return RosterView(picture, roster.Tally.of(standings), viewpoint, linked)
+
+
+def _standing(cell: TermView) -> TermView:
+    words = roster_drawing.STANDING_TEXT.get(cell.text)
+    return replace(cell, text=language.translate(words)) if words else cell
 
 
 def _answer(name: str) -> tuple[questions.Question, dict[str, str], QuerySolutions]:
