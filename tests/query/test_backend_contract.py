@@ -8,6 +8,8 @@ kept before and while an answer streams, and a repeated answer kept for the vers
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import BASE
 from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, Triple, Variable
@@ -18,6 +20,7 @@ from kosru_kg.formats import Kind
 from kosru_kg.query import budget
 from kosru_kg.query.backend import HEAD_BYTES
 from kosru_kg.query.remote import RemoteBackend
+from kosru_kg.vocab import KOSRU
 
 KOSOVO = NamedNode(f"{BASE}state/kosovo")
 LABEL = "SELECT ?state ?label WHERE { ?state <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
@@ -72,6 +75,11 @@ def test_service_is_refused_before_the_engine(engine):
 def test_a_malformed_query_is_a_bad_request_naming_the_problem(engine):
     with pytest.raises(BadRequest, match=r".{20,}"):
         engine.query("SELECT ?x WHERE { ?x <http://example.org/p> }")
+
+
+def test_an_undeclared_prefix_is_named_with_the_line_to_add(engine):
+    with pytest.raises(BadRequest, match=re.escape(f"the prefix kosru: is not declared; add the line PREFIX kosru: <{KOSRU}>")):
+        engine.query("SELECT ?x WHERE { ?x a kosru:State }")
 
 
 def test_a_slow_query_is_stopped_at_the_deadline(engine):

@@ -32,6 +32,7 @@ from kosru_kg.query import budget as budgets
 from kosru_kg.query.backend import Backend, Job, Running
 from kosru_kg.query.bindings import query_form, with_values
 from kosru_kg.query.budget import Budget
+from kosru_kg.query.malformed import explain
 from kosru_kg.vocab import Minter, term
 
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
@@ -110,7 +111,7 @@ def post_query(pool: urllib3.HTTPConnectionPool, endpoint: str, job: Job, accept
     except (TransportError, OSError) as exc:
         raise _broken(endpoint, exc, budget) from None
     if response.status != 200:
-        raise _refusal(endpoint, response, accept)
+        raise _refusal(endpoint, response, accept, job.sparql)
     return response
 
 
@@ -210,7 +211,7 @@ def _broken(endpoint: str, exc: Exception, budget: Budget) -> HttpError:
                               "try again later")
 
 
-def _refusal(endpoint: str, response: urllib3.BaseHTTPResponse, asked: str) -> HttpError:
+def _refusal(endpoint: str, response: urllib3.BaseHTTPResponse, asked: str, sparql: str) -> HttpError:
     """The error for an answer other than 200: the engine's own message only for a query it refused."""
     try:
         text = response.read(ERROR_BYTES).decode("utf-8", "replace").strip()
@@ -220,7 +221,7 @@ def _refusal(endpoint: str, response: urllib3.BaseHTTPResponse, asked: str) -> H
         response.close()
         response.release_conn()
     if response.status == 400:
-        return BadRequest(f"malformed query, as the SPARQL engine behind this service reads it: {text}")
+        return BadRequest(f"malformed query, as the SPARQL engine behind this service reads it: {explain(sparql, text)}")
     if response.status == 406:
         return NotAcceptable(f"the graph store behind this service cannot answer this query in {asked}")
     log.warning("SPARQL endpoint %s answered HTTP %s: %s", endpoint, response.status, text)

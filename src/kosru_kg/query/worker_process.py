@@ -28,6 +28,7 @@ from pyoxigraph import QueryBoolean, QuerySolutions, Store
 
 from kosru_kg import formats
 from kosru_kg.formats import Kind
+from kosru_kg.query.malformed import explain
 
 CHUNK_BYTES = 64 * 1024
 GRACE_SECONDS = 5  # past the deadline, the process ends itself should the server be gone
@@ -77,8 +78,8 @@ def answer(store: Store, job, seconds: float, connection: Connection) -> None:
             kwargs["named_graphs"] = list(job.named_graphs)
         try:
             result = store.query(job.sparql, **kwargs)
-        except SyntaxError as exc:
-            connection.send(("malformed", str(exc)))
+        except SyntaxError as exc:  # said so that a person can fix it: an undeclared prefix is named
+            connection.send(("malformed", explain(job.sparql, str(exc))))
             return
         kind = (Kind.BOOLEAN if isinstance(result, QueryBoolean)
                 else Kind.SOLUTIONS if isinstance(result, QuerySolutions) else Kind.GRAPH)

@@ -1,6 +1,8 @@
 """The query editor at /query: a GET form, so it works without script and every answer has a link.
 
 The answer is an HTML table here; any other format is the endpoint's, so the editor redirects there.
+With script, YASGUI (vendored in static/yasgui/, docs/editor.md) takes the form's place: the page
+gives it the endpoint and the project's prefixes, and /query/terms the ontology's terms to complete.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import islice
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from pyoxigraph import QueryBoolean, QuerySolutions
 
 from kosru_kg import formats
@@ -17,9 +19,9 @@ from kosru_kg.errors import BadRequest
 from kosru_kg.formats import Kind
 from kosru_kg.query.backend import Backend
 from kosru_kg.service.questions import Question
-from kosru_kg.vocab import prologue
+from kosru_kg.vocab import PREFIXES, prologue
 from kosru_kg.web import language
-from kosru_kg.web.middleware import whole_answers
+from kosru_kg.web.middleware import headers, whole_answers
 from kosru_kg.web.render import terms
 from kosru_kg.web.render.terms import TermView
 from kosru_kg.web.state import state
@@ -38,6 +40,14 @@ SELECT ?state ?date WHERE {
 ORDER BY ?date
 LIMIT 20
 """
+# YASGUI's result table resizes its columns with column-resizer, which adds <style> elements of fixed
+# text: its table layout, and a cursor while a column is dragged. The editor's page allows those two
+# stylesheets by their SHA-256 (of yasgui.min.js 4.6.2; docs/editor.md says how to renew them), and
+# still no other inline style: no 'unsafe-inline'.
+COLUMN_RESIZER_STYLES = ("'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='",
+                         "'sha256-c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg='")
+CONTENT_SECURITY_POLICY = headers.CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self';", f"style-src 'self' {' '.join(COLUMN_RESIZER_STYLES)};")
 # Formats linked under an answer, by its kind (the kind's value, as the template sees it).
 ALTERNATES = {kind.value: names for kind, names in (
     (Kind.SOLUTIONS, ("json", "xml", "csv", "tsv")), (Kind.BOOLEAN, ("json", "xml")), (Kind.GRAPH, ("turtle", "jsonld")))}
@@ -91,8 +101,19 @@ def query_editor():
         error = exc.message
     page = render_template("editor/query.html", text=DEFAULT_QUERY if text is None else text,
                            fmt=fmt if fmt in FORMATS else "table", formats=FORMATS, examples=canned.values(),
-                           chosen=args.get("example"), answer=answer, error=error, alternates=ALTERNATES)
-    return page, 400 if error else 200
+                           chosen=args.get("example"), answer=answer, error=error, alternates=ALTERNATES,
+                           prefixes=PREFIXES)
+    return page, 400 if error else 200, {"Content-Security-Policy": CONTENT_SECURITY_POLICY}
+
+
+@blueprint.get("/query/terms")
+@whole_answers.reads()
+def terms_to_complete():
+    """The ontology's classes and properties, and those it reuses, as full IRIs: what the editor completes."""
+    ontology = state().ontology
+    declared = ontology.terms + ontology.reused
+    return jsonify(classes=[t.iri.value for t in declared if t.kind == "class"],
+                   properties=[t.iri.value for t in declared if t.kind.endswith("property")])
 
 
 def run(text: str, backend: Backend, settings: Settings, root: str) -> Answer:
