@@ -2,6 +2,8 @@
 
 A test fails on any console error (Content-Security-Policy violations are console errors),
 uncaught script error, failed request or error status; each page is saved as a screenshot.
+Every kind of page is also opened on a phone's width and a desktop's, in four languages: none may
+scroll sideways, and the switcher, the map's legend and the pictures' text must stay usable.
 Playwright drives Debian's chromium, which ``.ci/run`` installs; it never downloads a browser.
 """
 
@@ -64,6 +66,19 @@ def browser():
 @pytest.fixture(scope="module")
 def screenshots(tmp_path_factory):
     return tmp_path_factory.mktemp("screenshots")
+
+
+WIDTHS = (390, 1280)  # a phone (the narrowest in common use) and a desktop, in CSS pixels
+
+
+@pytest.fixture(scope="module")
+def sized_tabs(browser, live_server, screenshots):
+    """A tab for each of WIDTHS, kept for the whole module: many pages are opened, nothing is restarted."""
+    contexts = {width: browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900})
+                for width in WIDTHS}
+    yield {width: Tab(context.new_page(), screenshots) for width, context in contexts.items()}
+    for context in contexts.values():
+        context.close()
 
 
 @pytest.fixture()
@@ -183,7 +198,7 @@ def test_pages_in_other_languages(tab, tag, heading, state):
     """The switcher chooses the language, the cookie keeps it; each page is saved as a real screenshot."""
     tab.open("/")
     with tab.page.expect_navigation():
-        tab.page.locator(f"footer nav.languages a[hreflang='{tag}']").click()
+        tab.page.locator(f"header nav.languages a[hreflang='{tag}']").click()
     assert tab.page.locator("html").get_attribute("lang") == tag
     expect(tab.page.locator("h1")).to_have_text(heading)
     tab.done(f"home-{tag}")
@@ -196,3 +211,47 @@ def test_pages_in_other_languages(tab, tag, heading, state):
         assert picture.startswith(PNG_SIGNATURE) and len(picture) > 20_000, name
         width, height = int.from_bytes(picture[16:20], "big"), int.from_bytes(picture[20:24], "big")
         assert width == 1280 and height >= 900, (name, width, height)
+
+
+# Every kind of page (name, path); None: the first claim the page before it links to.
+PAGE_KINDS = (("home", "/"), ("question", "/questions/recognising-states"),
+              ("as-of", "/questions/recognitions-as-of?asOf=2015-06-30"), ("search", "/search?q=Kosovo"),
+              ("state-russia", "/state/russia"), ("state-ghana", "/state/ghana"), ("claim", None),
+              ("editor", "/query"), ("timeline", "/timeline"), ("versions", "/versions"))
+MAP_PAGES = {"home", "as-of"}  # the pages with the world map
+# Each picture text's box that reaches outside its picture (the picture would clip it), as "class: text".
+CLIPPED_PICTURE_TEXT = """() => [...document.querySelectorAll("svg.picture")].flatMap(svg => {
+  const frame = svg.getBoundingClientRect();
+  return [...svg.querySelectorAll("text")].filter(text => {
+    const box = text.getBoundingClientRect();
+    return box.left < frame.left - 1 || box.right > frame.right + 1 || box.top < frame.top - 1
+           || box.bottom > frame.bottom + 1;
+  }).map(text => `${svg.getAttribute("class")}: ${text.textContent}`);
+})"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("tag", ["en", "sq", "sr-Cyrl", "ru"])
+def test_every_kind_of_page_fits_the_screen_in_every_language(sized_tabs, width, tag):
+    """No page scrolls sideways (wide tables scroll in their own box); the language switcher is the header's
+    first line, one line high; the map's legend is at least 11 px; no picture clips its own text."""
+    tab = sized_tabs[width]
+    tab.problems.clear()
+    for name, path in PAGE_KINDS:
+        if path is None:
+            path = tab.page.locator("ol.claims a").first.get_attribute("href")
+        tab.open(f"{path}{'&' if '?' in path else '?'}lang={tag}")
+        page = tab.page
+        assert page.locator("html").get_attribute("lang") == tag, name
+        wide, shown = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert wide <= shown, f"{name} in {tag} is {wide} px wide in a {shown} px window"
+        switcher = page.locator("header nav.languages")
+        expect(switcher.locator(f"a[hreflang='{tag}'][aria-current='true']")).to_have_count(1)
+        box = switcher.bounding_box()
+        assert box["y"] == 0 and box["height"] < 40, (name, box)
+        if name in MAP_PAGES:
+            legend = page.locator("figure .map-legend li").first
+            size = legend.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+            assert size >= 11 and legend.bounding_box()["height"] >= 11, (name, size)
+        assert page.evaluate(CLIPPED_PICTURE_TEXT) == [], name
+        tab.done(f"{name}-{tag}-{width}")
