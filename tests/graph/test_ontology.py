@@ -10,6 +10,8 @@ import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
+from kosru_kg.graph.labels import to_latin
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 ONTOLOGY_PATH = ROOT / "ontology" / "kosru.ttl"
@@ -23,6 +25,7 @@ VANN = Namespace("http://purl.org/vocab/vann/")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, RDFS.Datatype)
 PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty)
+SITE_LANGUAGES = sorted(["en", "sq", "sr-Cyrl", "sr-Latn", "ru"])  # the languages pages are shown in
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +71,32 @@ def test_every_term_is_labelled_defined_and_attributed(graph):
     for term in sorted(terms):
         labels = list(graph.objects(term, RDFS.label))
         definitions = list(graph.objects(term, SKOS.definition))
-        assert [lab.language for lab in labels] == ["en"], f"{term}: one rdfs:label@en"
+        assert sorted(lab.language for lab in labels) == SITE_LANGUAGES, f"{term}: one rdfs:label in each site language"
         assert [d.language for d in definitions] == ["en"], f"{term}: one skos:definition@en"
         assert graph.value(term, RDFS.isDefinedBy) == ONTOLOGY_IRI, term
+
+
+def test_a_named_term_has_one_name_per_language(graph):
+    """Pages pick a term's name by language: two in one language would make the pick arbitrary."""
+    named = {s for s in graph.subjects(RDFS.label, None) if isinstance(s, URIRef)}
+    assert len(named) > 150
+    for term in sorted(named):
+        languages = [lab.language for lab in graph.objects(term, RDFS.label)]
+        assert len(languages) == len(set(languages)), f"{term} has two rdfs:label in one language: {sorted(languages)}"
+
+
+def test_reused_terms_are_named_in_every_site_language(graph):
+    """The predicates and classes of other vocabularies that pages show get a name in each language."""
+    for term in (PROV.wasDerivedFrom, RDF.type, OWL.sameAs, SKOS.prefLabel, DCTERMS.title,
+                 URIRef("http://schema.org/disambiguatingDescription"), URIRef("http://www.w3.org/2008/05/skos-xl#prefLabel")):
+        assert sorted(lab.language for lab in graph.objects(term, RDFS.label)) == SITE_LANGUAGES, term
+
+
+def test_serbian_latin_names_transliterate_the_cyrillic(graph):
+    for term in sorted({s for s in graph.subjects(RDFS.label, None) if isinstance(s, URIRef)}):
+        names = {lab.language: str(lab) for lab in graph.objects(term, RDFS.label)}
+        if "sr-Cyrl" in names:
+            assert names.get("sr-Latn") == to_latin(names["sr-Cyrl"]), term
 
 
 def test_every_term_has_one_kind(graph):

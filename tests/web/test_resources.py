@@ -38,8 +38,17 @@ def table_rows(section: Element) -> dict[str, list[Element]]:
 
 
 def rdflib_graph(data: bytes, rdflib_format: str) -> rdflib.Graph:
-    """The graph of an RDF answer (a JSON-LD answer carries its context: nothing is fetched)."""
-    return rdflib.Graph().parse(data=data, format=rdflib_format)
+    """The graph of an RDF answer (a JSON-LD answer carries its context: nothing is fetched).
+
+    Language tags are put in lower case: tags ignore case, and pyoxigraph writes ``sr-Cyrl`` as ``sr-cyrl``,
+    which rdflib would count as another literal when comparing graphs.
+    """
+    graph = rdflib.Graph()
+    for s, p, o in rdflib.Graph().parse(data=data, format=rdflib_format):
+        if isinstance(o, rdflib.Literal) and o.language:
+            o = rdflib.Literal(str(o), lang=o.language.lower())
+        graph.add((s, p, o))
+    return graph
 
 
 def rdflib_reads_json_ld(test):
@@ -75,9 +84,9 @@ def test_page_shows_types_linked_to_the_ontology(kosovo):
 
 def test_page_has_every_outgoing_statement(kosovo, store):
     rows = table_rows(kosovo.one("section", **{"aria-labelledby": "statements"}))
-    assert [item.text() for item in rows["rdfs:label"]] == ["Kosovo"]
-    assert [item.text() for item in rows["skos:altLabel"]] == ["Kosova", "Republic of Kosovo"]  # in alphabetical order
-    assert rows["rdfs:label"][0].one("span").attrs["lang"] == "en"
+    assert [item.text() for item in rows["label"]] == ["Kosovo"]
+    assert [item.text() for item in rows["other name"]] == ["Kosova", "Republic of Kosovo"]  # in alphabetical order
+    assert rows["label"][0].one("span").attrs["lang"] == "en"
     assert sum(map(len, rows.values())) == count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ <{KOSOVO}> ?p ?o }}")
 
 
@@ -237,7 +246,7 @@ def test_unknown_graph_is_404(client):
 
 @pytest.fixture(scope="module")
 def ontology_file(settings) -> rdflib.Graph:
-    return rdflib.Graph().parse(settings.ontology_dir / "kosru.ttl", format="turtle")
+    return rdflib_graph((settings.ontology_dir / "kosru.ttl").read_bytes(), "turtle")
 
 
 @pytest.fixture(scope="module")
