@@ -123,6 +123,17 @@ def test_a_query_run_in_yasgui_returns_rows_and_its_link(tab):
 
 
 @needs_chromium
+def test_ctrl_enter_runs_the_query(tab):
+    tab.open("/query")
+    tab.set_query("ASK { ?s ?p ?o }")
+    with tab.page.expect_response(lambda response: urlsplit(response.url).path == "/sparql") as sent:
+        tab.page.keyboard.press("Control+Enter")
+    assert sent.value.status == 200
+    expect(tab.page.locator("#yasgui .yasr .yasr_results")).to_have_text("True")  # the boolean view
+    tab.done("editor-ctrl-enter")
+
+
+@needs_chromium
 def test_the_share_link_is_the_forms_link(tab):
     tab.open("/query")
     tab.set_query(ROWS_QUERY)

@@ -21,9 +21,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from urllib.parse import quote
 
 from flask import Blueprint, Response, redirect, render_template, request
-from pyoxigraph import NamedNode, Triple
+from pyoxigraph import NamedNode, RdfFormat, Triple
 
 from kosru_kg import clock, formats, vocab
 from kosru_kg.errors import NotFound
@@ -31,7 +32,7 @@ from kosru_kg.formats import Kind
 from kosru_kg.graph import serialization
 from kosru_kg.service import ontology, protocol, resource_description, roster
 from kosru_kg.vocab import KOSRU, ONTOLOGY_IRI, PREFIXES, RDF_TYPE, SLUG, SUMMARY, WIKIDATA_PAGE, term
-from kosru_kg.web import language
+from kosru_kg.web import language, negotiation
 from kosru_kg.web.i18n import N_
 from kosru_kg.web.middleware import whole_answers
 from kosru_kg.web.render import quality, terms
@@ -49,10 +50,11 @@ POSITION_OF = term("kosru:positionOf")
 SOURCE_CLASS, VERIFICATION = term("kosru:sourceClass"), term("kosru:verification")
 
 
-# What a resource is served as: its page, the default, then its description in each graph format.
-VARIANTS = (*formats.of_kind(Kind.PAGE), *formats.of_kind(Kind.GRAPH))
-BY_SUFFIX = {v.suffix: v for v in VARIANTS}
-BY_MEDIA_TYPE = {v.media_type: v for v in VARIANTS}
+# What a resource is served as: its page, the default, then its description in each graph format; each
+# variant (not the aliases reached by Accept) at a URL of its own, the resource's with the variant's suffix.
+OFFERS = protocol.Offers.suffixed((*formats.of_kind(Kind.PAGE), *formats.of_kind(Kind.GRAPH)))
+VARIANTS = formats.named_rows(OFFERS.formats)
+PAGE, JSON_LD = formats.named("html", Kind.PAGE), formats.named("jsonld", Kind.GRAPH)
 
 
 @dataclass(frozen=True)
@@ -74,9 +76,12 @@ class Row:
 # ---------------------------------------------------------------------------
 
 @blueprint.get(f"/<any({', '.join(KINDS)}):kind>/<name>")
-@whole_answers.reads("format")
+@whole_answers.reads(*negotiation.PARAMETERS)
 def resource(kind: str, name: str) -> Response:
     ident, dot, suffix = name.partition(".")
+    if not SLUG.match(ident) and SLUG.match(ident.lower()):  # /state/Ghana: identifiers are lower-case
+        query = f"?{request.query_string.decode('latin-1')}" if request.query_string else ""
+        return redirect(f"{request.script_root}/{kind}/{ident.lower()}{dot}{quote(suffix)}{query}", code=301)
     if not SLUG.match(ident):
         raise NotFound(f"/{kind}/{name} names no resource: identifiers are lower-case slugs")
     app_state = state()
@@ -157,7 +162,7 @@ def _rows(triples: Iterable[Triple], other: Callable[[Triple], object], show) ->
 
 @blueprint.get("/ontology", defaults={"suffix": None}, strict_slashes=False)  # and /ontology/
 @blueprint.get("/ontology.<suffix>")
-@whole_answers.reads("format")
+@whole_answers.reads(*negotiation.PARAMETERS)
 def ontology_document(suffix: str | None) -> Response:
     document = state().ontology
     base = state().settings.base_iri
@@ -166,7 +171,7 @@ def ontology_document(suffix: str | None) -> Response:
 
 
 @blueprint.get("/ontology/<version>")
-@whole_answers.reads("format")
+@whole_answers.reads(*negotiation.PARAMETERS)
 def ontology_version(version: str) -> Response:
     """The version IRI (``owl:versionIRI``) of the current version names the same document."""
     version_iri = state().ontology.first("owl:versionIRI")  # compared as text: most strings make no IRI
@@ -204,29 +209,24 @@ def _ontology_page(document: ontology.Ontology, alternates: list[Alternate]) -> 
 
 def _answer(path: str, suffix: str | None, page: Callable[[list[Alternate]], str],
             rdf: Callable[[formats.Format], bytes]) -> Response:
-    """The variant named by ``suffix``, else the one Accept prefers, with headers naming the others."""
+    """The variant named by ``suffix``, else the one asked for (``negotiation``), with headers naming the others.
+
+    ``Link`` names one alternate, the one a JSON-LD client follows (JSON-LD 1.1 API, LoadDocumentCallback):
+    the JSON-LD variant, or the page when JSON-LD is sent. pyld's loader reads no more than one
+    ``rel="alternate"``; the page's head lists every variant."""
     url = request.script_root + path
-    if suffix is None:
-        media_type = protocol.negotiate(request.headers.get("Accept"), list(BY_MEDIA_TYPE),
-                                        request.args.getlist("format"))
-        variant = BY_MEDIA_TYPE[media_type]
-    elif suffix in BY_SUFFIX:
-        variant = BY_SUFFIX[suffix]
-    else:
-        raise NotFound(f"{url} has no variant .{suffix}; its variants are "
-                       + ", ".join(f"{url}.{v.suffix}" for v in VARIANTS))
+    variant = negotiation.choose(OFFERS, suffix)
     alternates = [Alternate(v, f"{url}.{v.suffix}") for v in VARIANTS]
     if variant.kind is Kind.PAGE:
         body = page([a for a in alternates if a.variant.kind is not Kind.PAGE])
     else:
         body = rdf(variant)
     response = Response(body, content_type=protocol.content_type(variant.media_type))
-    response.headers["Link"] = ", ".join(f'<{a.href}>; rel="alternate"; type="{a.variant.media_type}"'
-                                         for a in alternates if a.variant is not variant)
+    linked = next(a for a in alternates if a.variant is (PAGE if variant.engine == RdfFormat.JSON_LD else JSON_LD))
+    response.headers["Link"] = f'<{linked.href}>; rel="alternate"; type="{linked.variant.media_type}"'
     if suffix is None:
-        response.vary.add("Accept")
         response.headers["Content-Location"] = f"{url}.{variant.suffix}"
-    return response
+    return negotiation.negotiated(response, suffix)
 
 
 def _shower(triples: Iterable[Triple], anchor: Callable[[NamedNode], str | None] = lambda node: None):
