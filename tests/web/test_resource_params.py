@@ -127,11 +127,13 @@ def test_a_name_that_several_resources_bear_is_a_400_naming_them(client, backend
     assert all(path in message for path in paths)
 
 
-def test_the_roster_shows_standings_in_words_not_codes(client):
+def test_the_roster_shows_standings_and_dates_in_words_not_codes(client):
     root = page(client.get("/questions/recognitions-as-of", query_string={"asOf": "2025-01-01"}))
     table = root.one("section", **{"aria-labelledby": "answer"}).one("table")
-    at = [th.text() for th in table.one("thead").all("th")].index("Standing")
-    standings = {[cell for cell in tr.children if not isinstance(cell, str)][at].text()
-                 for tr in table.one("tbody").all("tr")}
+    headings = [th.text() for th in table.one("thead").all("th")]
+    cells = [[cell.text() for cell in tr.children if not isinstance(cell, str)] for tr in table.one("tbody").all("tr")]
+    standings = {row[headings.index("Standing")] for row in cells}
     assert {"Recognises", "Does not recognise"} <= standings
     assert not [text for text in standings if re.fullmatch(r"[a-z]+(?:-[a-z]+)+", text)]  # no-position-found…
+    dates = {row[headings.index("Recognised on")] for row in cells} - {""}
+    assert "17 February 2008" in dates and not [text for text in dates if re.search(r"\d{4}-\d\d", text)]

@@ -28,7 +28,7 @@ from kosru_kg.web import cache, language
 from kosru_kg.web.middleware import whole_answers
 from kosru_kg.web.render import pictures, quality
 from kosru_kg.web.render import roster as roster_drawing
-from kosru_kg.web.render.terms import Names, TermView, labels, view
+from kosru_kg.web.render.terms import Names, TermView, labels, view, view_date
 from kosru_kg.web.state import state
 
 blueprint = Blueprint("questions", __name__)
@@ -94,9 +94,8 @@ def page(name: str) -> Response:
     # The parameters' columns repeat the values chosen in the form above the table.
     columns, rows, truncated = results_table(solutions, backend, settings.base_iri, root, settings.max_html_rows,
                                              hide=values.keys())
-    if roster_view:  # each standing in words, as the map's legend has it, not as the query's code
-        rows = [[_standing(cell) if column.variable == "standing" else cell for column, cell in zip(columns, row)]
-                for row in rows]
+    if roster_view:
+        rows = [[_roster_cell(column.variable, cell) for column, cell in zip(columns, row)] for row in rows]
     alternates = _alternates(name, values)
     form = [(param, choices(param, backend, settings.base_iri)) for param in question.params]
     body = render_template(
@@ -159,9 +158,14 @@ def roster_page(question: questions.Question, rows: list, values: dict[str, str]
     return RosterView(picture, roster.Tally.of(standings), viewpoint, linked)
 
 
-def _standing(cell: TermView) -> TermView:
-    words = roster_drawing.STANDING_TEXT.get(cell.text)
-    return replace(cell, text=language.translate(words)) if words else cell
+def _roster_cell(variable: str, cell: TermView) -> TermView:
+    """A cell of the roster's table as the map words it: a standing as the legend has it, not as the query's
+    code (does-not-recognise), and the date of recognition (a text: its precision varies) as people write dates."""
+    if variable == "standing" and (words := roster_drawing.STANDING_TEXT.get(cell.text)):
+        return replace(cell, text=language.translate(words))
+    if variable == "recognisedOn" and cell.text:
+        return replace(cell, text=view_date(cell.text))
+    return cell
 
 
 def _answer(name: str) -> tuple[questions.Question, dict[str, str], QuerySolutions]:
