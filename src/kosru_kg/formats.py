@@ -22,6 +22,7 @@ class Kind(Enum):
     GRAPH = "graph"  # triples: CONSTRUCT and DESCRIBE answers, resource descriptions, dumps
     DATASET = "dataset"  # quads: the named graphs, in the dumps
     CHANGES = "changes"  # the triples added and removed between two versions
+    DOCUMENT = "document"  # plain JSON for programs: search results, the list of versions
     PAGE = "page"  # HTML for people
 
     @classmethod
@@ -67,20 +68,28 @@ FORMATS = (
     # The plain-JSON alias of SPARQL JSON results that browsers' fetch() and many tools ask for.
     Format((), "JSON", "application/json", "json", QueryResultsFormat.JSON, Kind.SOLUTIONS),
     # Graphs, the default first (ties in negotiation go to the earlier row).
-    Format(("turtle",), "Turtle", "text/turtle", "ttl", RdfFormat.TURTLE, Kind.GRAPH),
+    # Beside each canonical name, the one SPARQLWrapper sends as format= (and rdflib calls it): Turtle is N3.
+    Format(("turtle", "n3"), "Turtle", "text/turtle", "ttl", RdfFormat.TURTLE, Kind.GRAPH),
     Format(("ntriples",), "N-Triples", "application/n-triples", "nt", RdfFormat.N_TRIPLES, Kind.GRAPH),
-    Format(("jsonld", "json"), "JSON-LD", "application/ld+json", "jsonld", RdfFormat.JSON_LD, Kind.GRAPH),
-    Format(("rdfxml", "xml"), "RDF/XML", "application/rdf+xml", "rdf", RdfFormat.RDF_XML, Kind.GRAPH),
+    Format(("jsonld", "json", "json-ld"), "JSON-LD", "application/ld+json", "jsonld", RdfFormat.JSON_LD, Kind.GRAPH),
+    Format(("rdfxml", "xml", "rdf+xml"), "RDF/XML", "application/rdf+xml", "rdf", RdfFormat.RDF_XML, Kind.GRAPH),
+    # N-Triples' type before 2014, which rdflib still asks for (``parse(url, format="nt")``), and plain JSON,
+    # which JSON-LD is: a graph asked for in either comes in N-Triples or JSON-LD, under the type asked for.
+    Format((), "N-Triples", "text/plain", "nt", RdfFormat.N_TRIPLES, Kind.GRAPH),
+    Format((), "JSON-LD", "application/json", "jsonld", RdfFormat.JSON_LD, Kind.GRAPH),
     # Datasets: the named graphs as quads.
     Format(("nquads",), "N-Quads", "application/n-quads", "nq", RdfFormat.N_QUADS, Kind.DATASET),
     Format(("trig",), "TriG", "application/trig", "trig", RdfFormat.TRIG, Kind.DATASET),
     # Changes between versions: RDF Patch (https://afs.github.io/rdf-patch/); text/rdf-patch is its older name.
     Format(("rdfp",), "RDF Patch", "application/rdf-patch", "rdfp", None, Kind.CHANGES),
     Format((), "RDF Patch", "text/rdf-patch", "rdfp", None, Kind.CHANGES),
+    # Plain JSON documents.
+    Format(("json",), "JSON", "application/json", "json", None, Kind.DOCUMENT),
     # Pages.
     Format(("html",), "HTML", "text/html", "html", None, Kind.PAGE),
 )
-BY_MEDIA_TYPE = {f.media_type: f for f in FORMATS}
+# Each media type's first row: application/json is SPARQL results' alias here, as the query engines read it.
+BY_MEDIA_TYPE = {f.media_type: f for f in reversed(FORMATS)}
 
 
 def of_kind(*kinds: Kind) -> tuple[Format, ...]:
@@ -109,8 +118,13 @@ def media_types_named(name: str) -> tuple[str, ...]:
     return tuple(f.media_type for f in FORMATS if name in f.names)
 
 
+def named_rows(rows: tuple[Format, ...]) -> tuple[Format, ...]:
+    """The rows that are formats of their own, not aliases reached by Accept only."""
+    return tuple(f for f in rows if f.names)
+
+
 # The formats of the downloads: the default graph in each graph format, the named graphs in each dataset format.
-DUMPS = of_kind(Kind.GRAPH, Kind.DATASET)
+DUMPS = named_rows(of_kind(Kind.GRAPH, Kind.DATASET))
 # What an engine is asked to answer in when the answer is parsed, not sent on (N-Triples: line-based, it streams).
 PARSED = {Kind.SOLUTIONS: BY_MEDIA_TYPE["application/sparql-results+json"],
           Kind.BOOLEAN: BY_MEDIA_TYPE["application/sparql-results+json"],
@@ -128,6 +142,6 @@ def dump_file(file_name: str) -> Format | None:
 
 
 def canonical(fmt: Format) -> Format:
-    """The named row of ``fmt``'s media type: an alias reached by Accept only (``text/rdf-patch``) is
-    answered as its canonical type."""
-    return fmt if fmt.names else next(f for f in of_kind(fmt.kind) if f.names and f.suffix == fmt.suffix)
+    """The named row an alias reached by Accept only stands for (``text/plain``: N-Triples), or ``fmt`` itself:
+    what a query engine is asked to write."""
+    return fmt if fmt.names else next(f for f in of_kind(fmt.kind) if f.names and f.engine == fmt.engine)

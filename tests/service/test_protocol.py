@@ -9,6 +9,7 @@ from conftest import BASE
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
 
 from kosru_kg.errors import BadRequest, Forbidden, NotAcceptable, UnsupportedMediaType
+from kosru_kg.formats import Kind
 from kosru_kg.service import protocol
 
 ENDPOINT = "http://example.org/sparql"
@@ -16,8 +17,8 @@ SELECT = "SELECT ?s WHERE { ?s ?p ?o }"
 CONSTRUCT = "CONSTRUCT WHERE { ?s ?p ?o }"
 FACTS = f"{BASE}graph/facts"
 ONTOLOGY = f"{BASE}graph/ontology"
-SOLUTION_TYPES = list(protocol.SOLUTION_FORMATS)
-GRAPH_TYPES = list(protocol.GRAPH_FORMATS)
+SOLUTION_TYPES = protocol.QUERY_OFFERS[Kind.SOLUTIONS]
+GRAPH_TYPES = protocol.QUERY_OFFERS[Kind.GRAPH]
 
 
 def read(method="GET", params=None, *, content_type=None, body=b"", accept=None):
@@ -62,19 +63,19 @@ def test_an_absent_or_unusable_accept_gets_each_form_its_default(accept):
      "application/sparql-results+json"),
 ])
 def test_accept_picks_the_preferred_offer(accept, offers, chosen):
-    assert protocol.negotiate(accept, offers) == chosen
+    assert protocol.choose(offers, accept).media_type == chosen
 
 
 @pytest.mark.parametrize(("accept", "offers"), [
     ("text/turtle", SOLUTION_TYPES),
-    ("text/*, text/turtle;q=0", GRAPH_TYPES),
+    ("text/*, text/turtle;q=0, text/plain;q=0", GRAPH_TYPES),
     ("*/*;q=0", SOLUTION_TYPES),
     ("text/csv; charset=iso-8859-1", SOLUTION_TYPES),
 ])
 def test_nothing_acceptable_is_406_naming_what_is_available(accept, offers):
     with pytest.raises(NotAcceptable) as caught:
-        protocol.negotiate(accept, offers)
-    assert all(media_type in caught.value.message for media_type in offers)
+        protocol.choose(offers, accept)
+    assert all(media_type in caught.value.message for media_type in offers.media_types)
 
 
 def test_the_query_form_decides_what_is_acceptable():
@@ -97,9 +98,9 @@ def test_the_query_form_decides_what_is_acceptable():
     (CONSTRUCT, "application/trig", RdfFormat.TRIG),
 ])
 def test_each_media_type_has_its_serialiser(query, accept, result_format):
-    media_type = get(query, accept).media_type
-    assert media_type == accept
-    assert {**protocol.SOLUTION_FORMATS, **protocol.GRAPH_FORMATS}[media_type] == result_format
+    chosen = get(query, accept)
+    assert chosen.media_type == accept
+    assert chosen.answered_as.engine == result_format
 
 
 def test_text_answers_declare_utf8():
@@ -133,14 +134,42 @@ def test_format_may_come_in_the_form_body():
 def test_a_format_the_form_cannot_have_is_406():
     with pytest.raises(NotAcceptable) as caught:
         get(CONSTRUCT, format="csv")
-    assert caught.value.message.endswith("(or format=json|xml|turtle|ntriples|jsonld|rdfxml|nquads|trig)")
+    assert caught.value.message.endswith("(format= or output= json|xml|turtle|n3|ntriples|jsonld|json-ld|rdfxml|"
+                                         "rdf+xml|nquads|trig)")
+    assert "text/plain, application/json" in caught.value.message
 
 
-@pytest.mark.parametrize("format_param", ["json-ld", "n3", ""])
-def test_a_format_name_not_known_here_leaves_the_choice_to_accept(format_param):
-    """SPARQLWrapper sends format=json-ld (or n3) beside an Accept header that says the same."""
-    assert get(SELECT, "text/csv", format=format_param).media_type == "text/csv"
-    assert get(CONSTRUCT, "application/ld+json", format=format_param).media_type == "application/ld+json"
+@pytest.mark.parametrize(("format_param", "chosen"), [("json-ld", "application/ld+json"), ("n3", "text/turtle"),
+                                                      ("rdf+xml", "application/rdf+xml")])
+def test_the_names_sparqlwrapper_sends_are_known(format_param, chosen):
+    """SPARQLWrapper sends format=json-ld, n3 or rdf+xml, its own names, as format, output and results."""
+    assert get(CONSTRUCT, "text/csv", format=format_param, output=format_param).media_type == chosen
+
+
+@pytest.mark.parametrize("format_param", ["pdf", "JSONLD2", "text"])
+def test_an_unknown_format_name_is_406_naming_it_and_the_names(format_param):
+    with pytest.raises(NotAcceptable) as caught:
+        get(SELECT, "text/csv", output=format_param)
+    assert f"format={format_param!r} names no format" in caught.value.message
+    assert "json|xml|csv|tsv" in caught.value.message
+
+
+def test_an_empty_format_names_nothing():
+    assert get(SELECT, "text/csv", format="").media_type == "text/csv"
+
+
+@pytest.mark.parametrize(("query", "accept", "chosen", "written_as"), [
+    (CONSTRUCT, "application/json", "application/json", "application/ld+json"),
+    (CONSTRUCT, "text/plain, */*;q=0.1", "text/plain", "application/n-triples"),
+    (SELECT, "application/json", "application/json", "application/sparql-results+json"),
+])
+def test_an_alias_is_answered_under_its_type_and_written_in_its_format(query, accept, chosen, written_as):
+    asked = get(query, accept)
+    assert (asked.media_type, asked.written_as) == (chosen, written_as)
+
+
+def test_output_is_format():
+    assert get(SELECT, "text/csv", output="tsv").media_type == "text/tab-separated-values"
 
 
 @pytest.mark.parametrize(("query", "format_values", "chosen"), [

@@ -216,7 +216,7 @@ def test_a_bad_value_gets_a_400_page_naming_the_parameter(client, path, query, n
 
 
 @pytest.mark.parametrize("path", ["/questions/no-such-question", "/questions/no-such-question.json",
-                                  "/questions/timeline.pdf"])
+                                  "/questions/no-such-question.pdf"])
 def test_an_unknown_question_is_404(client, path):
     assert client.get(path, headers={"Accept": BROWSER_ACCEPT}).status_code == 404
 

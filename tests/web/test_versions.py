@@ -209,8 +209,8 @@ def test_changes_as_trig_across_two_versions_chosen_by_from(versioned):
     ("/versions/{new}/changes?from=0000000000000000", 404, "the versions are"),
     ("/versions/{new}/changes?from=", 400, "the versions are"),
     ("/versions/{first}/changes", 404, "first one published"),
-    ("/versions/{new}/changes.xml", 404, ".rdfp, .trig"),
-    ("/versions.xml", 404, ".json"),
+    ("/versions/{new}/changes.xml", 406, "URL suffix .html|.rdfp|.trig"),
+    ("/versions.xml", 406, "URL suffix .html|.json"),
 ])
 def test_bad_requests_for_changes_are_4xx_saying_what_exists(versioned, path, status, says):
     client, versions, _, _ = versioned

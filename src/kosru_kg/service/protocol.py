@@ -4,6 +4,11 @@
 into a ``QueryRequest`` — the query, its dataset and the media type to answer in — or
 raises an ``HttpError`` naming precisely what was wrong.
 See https://www.w3.org/TR/sparql11-protocol/#query-operation.
+
+``choose`` is the one content negotiation of the whole site, /sparql's and every page's: a URL
+suffix, ``format=`` (or ``output=``, as Fuseki and Virtuoso name it) or Accept picks one of the
+offered formats, and whatever picks none is a 406 listing the media types, names and suffixes
+that would.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
+from pyoxigraph import NamedNode
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import dump_options_header, parse_accept_header, parse_options_header
 
@@ -52,8 +57,18 @@ class QueryRequest:
     # the protocol's dataset, which replaces the query's (SPARQL 1.1 Protocol §2.1.4).
     default_graphs: tuple[NamedNode, ...] | None
     named_graphs: tuple[NamedNode, ...] | None
-    media_type: str
+    answered_as: formats.Format  # the format chosen, perhaps an alias (``text/plain``) sent under its own type
     timeout: float | None = None  # seconds the client allows, if it set ``timeout``
+
+    @property
+    def media_type(self) -> str:
+        """The media type the answer is sent as."""
+        return self.answered_as.media_type
+
+    @property
+    def written_as(self) -> str:
+        """The media type the query engine is asked to write: an alias's canonical format's."""
+        return formats.canonical(self.answered_as).media_type
 
 
 def read_request(method: str, query_string: bytes, content_type: str | None, body: bytes,
@@ -83,39 +98,74 @@ def read_request(method: str, query_string: bytes, content_type: str | None, bod
     if size > limits.query_bytes:
         raise PayloadTooLarge(f"the query is {size} bytes; this endpoint takes queries of at most {limits.query_bytes} "
                               "bytes")
-    offers = _offers_for(query)
-    media_type = negotiate(accept, offers, params.get("format", []))
+    chosen = choose(_offers_for(query), accept, [*params.get("format", []), *params.get("output", [])])
     dataset_given = "default-graph-uri" in params or "named-graph-uri" in params
     return QueryRequest(
         query=query,
         default_graphs=_graphs(params, "default-graph-uri") if dataset_given else None,
         named_graphs=_graphs(params, "named-graph-uri") if dataset_given else None,
-        media_type=media_type,
+        answered_as=chosen,
         timeout=_timeout(params.get("timeout", [])),
     )
 
 
-def negotiate(accept: str | None, offers: Sequence[str], format_values: Sequence[str] = ()) -> str:
-    """The offer the client prefers: named by ``format`` if given, else chosen by Accept (RFC 9110 §12.5.1).
+@dataclass(frozen=True)
+class Offers:
+    """What one answer can be sent in: its formats, the default first (aliases reached by Accept included),
+    and, where it has URLs of its own for them, the format each URL suffix names."""
 
-    Ties go to the earlier offer, so the first offer is the default.
-    """
-    return _negotiate(accept, tuple(offers), tuple(format_values))
+    formats: tuple[formats.Format, ...]
+    suffixes: tuple[tuple[str, formats.Format], ...] = ()
+
+    @classmethod
+    def suffixed(cls, rows: Sequence[formats.Format], key=lambda f: f.suffix) -> Offers:
+        """Offers whose named formats each have a URL ending ``.{key(format)}`` (the file suffix by default)."""
+        return cls(tuple(rows), tuple((key(f), f) for f in formats.named_rows(tuple(rows))))
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        return tuple(f.media_type for f in self.formats)
+
+    def available(self) -> str:
+        """The media types, ``format`` names and suffixes that choose one of these formats, for a 406's message."""
+        suffixes = f", or the URL suffix {'|'.join('.' + s for s, _ in self.suffixes)}" if self.suffixes else ""
+        return (f"this answer is available as {', '.join(self.media_types)} "
+                f"(format= or output= {'|'.join(format_names(self.media_types))}{suffixes})")
+
+
+# What a query's answer can be sent in, by the kind of answer its form gives.
+QUERY_OFFERS = {kind: Offers(formats.for_answer(kind)) for kind in (Kind.SOLUTIONS, Kind.GRAPH)}
+
+
+def choose(offers: Offers, accept: str | None, format_values: Sequence[str] = (), suffix: str | None = None
+           ) -> formats.Format:
+    """The format of ``offers`` the request asks for: the one its URL's suffix names, else the one its ``format``
+    (or ``output``) values name, else the one Accept prefers (RFC 9110 §12.5.1), ties going to the earlier
+    offer. Anything else is a 406 listing what is available; an empty ``format`` value names nothing."""
+    return _choose(offers, accept, tuple(value for value in format_values if value), suffix)
 
 
 @functools.lru_cache(maxsize=512)
-def _negotiate(accept: str | None, offers: tuple[str, ...], format_values: tuple[str, ...]) -> str:
+def _choose(offers: Offers, accept: str | None, format_values: tuple[str, ...], suffix: str | None
+            ) -> formats.Format:
     """Cached: clients send the same few Accept headers again and again, and parsing them is costly."""
-    best = _acceptable(accept, format_values).best_match(offers)
+    if suffix is not None:
+        named = dict(offers.suffixes).get(suffix)
+        if named is None:
+            raise NotAcceptable(f"there is no .{suffix} form of this answer; {offers.available()}")
+        return named
+    unknown = [value for value in format_values if "/" not in value and not formats.media_types_named(value.lower())]
+    if unknown:
+        raise NotAcceptable(f"format={unknown[0]!r} names no format this service knows; {offers.available()}")
+    best = _acceptable(accept, format_values).best_match(offers.media_types)
     if best is None:
         asked = "; ".join([f"Accept: {accept}", *(f"format={value}" for value in format_values)])
-        raise NotAcceptable(f"cannot answer in any media type the request accepts ({asked}); this answer is "
-                            f"available as {', '.join(offers)} (or format={'|'.join(format_names(offers))})")
-    return best
+        raise NotAcceptable(f"cannot answer in any media type the request accepts ({asked}); {offers.available()}")
+    return next(f for f in offers.formats if f.media_type == best)
 
 
 def format_names(offers: Sequence[str]) -> list[str]:
-    """The ``format`` names that choose one of ``offers``."""
+    """The ``format`` names that choose one of the media types ``offers``."""
     return [name for name in formats.names() if set(formats.media_types_named(name)) & set(offers)]
 
 
@@ -212,7 +262,7 @@ def _graphs(params: dict[str, list[str]], name: str) -> tuple[NamedNode, ...]:
     return tuple(graphs)
 
 
-def _offers_for(query: str) -> dict[str, QueryResultsFormat | RdfFormat]:
+def _offers_for(query: str) -> Offers:
     """What the query's form can be answered in, read from its text: nothing is evaluated here.
 
     A query asking for a SERVICE is a 403, one nested too deep a 400, a SPARQL Update sent as
@@ -222,4 +272,4 @@ def _offers_for(query: str) -> dict[str, QueryResultsFormat | RdfFormat]:
     refuse_unsafe(query)
     if _UPDATE_KEYWORD.match(query, _PROLOGUE.match(query).end()):
         raise Forbidden(READ_ONLY)
-    return GRAPH_FORMATS if Kind.of_query_form(query_form(query)) is Kind.GRAPH else SOLUTION_FORMATS
+    return QUERY_OFFERS[Kind.GRAPH if Kind.of_query_form(query_form(query)) is Kind.GRAPH else Kind.SOLUTIONS]

@@ -9,8 +9,6 @@ from collections.abc import Iterable
 
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
-from kosru_kg import formats
-from kosru_kg.formats import Kind
 from kosru_kg.service.protocol import GRAPH_FORMATS, SOLUTION_FORMATS
 from kosru_kg.vocab import PREFIXES, RDF_TYPE, term
 
@@ -18,8 +16,6 @@ ENTAILMENT_SIMPLE = term("ent:Simple")
 # pyoxigraph 0.5 names JSON-LD by an IRI the W3C register (https://www.w3.org/ns/formats/) does not list.
 REGISTERED_FORMAT_IRIS = {RdfFormat.JSON_LD: term("formats:JSON-LD").value}
 
-# The description as RDF, Turtle first for clients that take anything; HTML for browsers.
-MEDIA_TYPES = (*(f.media_type for f in formats.of_kind(Kind.GRAPH)), "text/html")
 SERIALISATION_PREFIXES = {name: PREFIXES[name] for name in ("sd", "rdfs", "formats", "ent")}
 
 
@@ -62,5 +58,5 @@ def result_format_iris() -> list[NamedNode]:
 
 
 def serialise(triples: list[Triple], media_type: str) -> bytes:
-    """The description in one of the RDF ``MEDIA_TYPES``."""
+    """The description in an RDF format, named by its media type."""
     return serialize(triples, format=RdfFormat.from_media_type(media_type), prefixes=SERIALISATION_PREFIXES)

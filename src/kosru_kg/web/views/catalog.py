@@ -14,15 +14,15 @@ from kosru_kg.formats import Kind
 from kosru_kg.graph import serialization
 from kosru_kg.service import dcat, protocol
 from kosru_kg.vocab import Minter
-from kosru_kg.web import cache, language
+from kosru_kg.web import cache, language, negotiation
 from kosru_kg.web.middleware import whole_answers
 from kosru_kg.web.state import state
 from kosru_kg.web.views import downloads
 
 blueprint = Blueprint("catalog", __name__)
 
-# The catalogue's variants, by media type: Turtle first (the default), the other RDF formats, then the page.
-VARIANTS = {f.media_type: f for f in (*formats.of_kind(Kind.GRAPH), *formats.of_kind(Kind.PAGE))}
+# The catalogue's variants: Turtle first (the default), the other RDF formats, then the page.
+VARIANTS = protocol.Offers((*formats.of_kind(Kind.GRAPH), *formats.of_kind(Kind.PAGE)))
 
 
 def _catalogue() -> dcat.Catalogue:
@@ -35,10 +35,9 @@ def _catalogue() -> dcat.Catalogue:
 
 
 @blueprint.get("/.well-known/dcat")
-@whole_answers.reads("format")
+@whole_answers.reads(*negotiation.PARAMETERS)
 def catalogue():
-    media_type = protocol.negotiate(request.headers.get("Accept"), list(VARIANTS), request.args.getlist("format"))
-    fmt = VARIANTS[media_type]
+    fmt = negotiation.choose(VARIANTS)
     whole_answers.names_the_host(request.environ)
     base = state().settings.base_iri
 
@@ -49,14 +48,12 @@ def catalogue():
 
     page_language = language.language() if fmt.kind is Kind.PAGE else None  # the RDF is the same in every language
     body = cache.cached(("dcat", request.url_root, fmt.name, page_language), render)
-    response = Response(body, content_type=protocol.content_type(media_type))
-    response.vary.add("Accept")
-    return response
+    return negotiation.negotiated(Response(body, content_type=protocol.content_type(fmt.media_type)))
 
 
 def _rendered(cat: dcat.Catalogue, fmt, base: str) -> bytes:
     if fmt.kind is Kind.PAGE:
-        alternates = [f for f in VARIANTS.values() if f.kind is not Kind.PAGE]
+        alternates = [f for f in formats.named_rows(VARIANTS.formats) if f.kind is not Kind.PAGE]
         return render_template("catalog/catalog.html", catalogue=cat, alternates=alternates,
                                catalog_iri=Minter(base).catalog().value, dcat_title=dcat.TITLE,
                                keywords=dcat.KEYWORDS).encode("utf-8")

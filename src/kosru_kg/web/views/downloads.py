@@ -13,14 +13,14 @@ from kosru_kg.graph import serialization
 from kosru_kg.query.embedded import EmbeddedBackend
 from kosru_kg.service import export, protocol, void
 from kosru_kg.service.versions import Versions
-from kosru_kg.web import cache
+from kosru_kg.web import cache, negotiation
 from kosru_kg.web.middleware import whole_answers
 from kosru_kg.web.state import state
 
 blueprint = Blueprint("downloads", __name__)
 
-# Formats of the VoID description, by media type; the first is the default.
-VOID_FORMATS = {f.media_type: f for f in formats.of_kind(Kind.GRAPH)}
+# Formats of the VoID description; the first is the default.
+VOID_FORMATS = protocol.Offers(formats.of_kind(Kind.GRAPH))
 
 
 def dump_bytes(fmt: formats.Format) -> bytes:
@@ -57,10 +57,9 @@ def context():
 
 
 @blueprint.get("/.well-known/void")
-@whole_answers.reads("format")
+@whole_answers.reads(*negotiation.PARAMETERS)
 def void_description():
-    media_type = protocol.negotiate(request.headers.get("Accept"), list(VOID_FORMATS), request.args.getlist("format"))
-    fmt = VOID_FORMATS[media_type]
+    fmt = negotiation.choose(VOID_FORMATS)
     whole_answers.names_the_host(request.environ)
     app_state = state()
     endpoint = url_for("endpoint.sparql", _external=True)
@@ -74,6 +73,5 @@ def void_description():
             return serialization.render(serialization.canonical(triples), fmt, app_state.settings.base_iri)
 
     response = Response(cache.cached(("void", request.url_root, fmt.name), describe),
-                        content_type=protocol.content_type(media_type))
-    response.vary.add("Accept")
-    return response
+                        content_type=protocol.content_type(fmt.media_type))
+    return negotiation.negotiated(response)

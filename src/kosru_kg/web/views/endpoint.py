@@ -10,9 +10,12 @@ from collections.abc import Iterator
 from flask import Blueprint, Response, render_template, request
 from pyoxigraph import NamedNode, Variable
 
+from kosru_kg import formats
+from kosru_kg.formats import Kind
 from kosru_kg.query import budget
 from kosru_kg.query.backend import Answer
 from kosru_kg.service import protocol, service_description
+from kosru_kg.web import negotiation
 from kosru_kg.web.middleware import access_log, whole_answers
 from kosru_kg.web.state import state
 
@@ -20,10 +23,12 @@ blueprint = Blueprint("endpoint", __name__)
 
 CORS_MAX_AGE = 24 * 60 * 60  # seconds a browser may cache a preflight answer
 NAMED_GRAPHS = "SELECT DISTINCT ?graph WHERE { GRAPH ?graph {} } ORDER BY ?graph"
+# The service description's formats: the RDF ones, Turtle the default, and a page.
+DESCRIPTION_FORMATS = protocol.Offers((*formats.of_kind(Kind.GRAPH), *formats.of_kind(Kind.PAGE)))
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
-@whole_answers.reads("query", "update", "default-graph-uri", "named-graph-uri", "format", "timeout")
+@whole_answers.reads("query", "update", "default-graph-uri", "named-graph-uri", "timeout", *negotiation.PARAMETERS)
 def sparql() -> Response:
     endpoint = _endpoint_iri()
     whole_answers.names_the_host(request.environ)  # the endpoint's IRI is the base of the query, and described
@@ -36,7 +41,7 @@ def sparql() -> Response:
     request.environ[access_log.QUERY] = asked.query
     limit = min(asked.timeout or settings.query_timeout, settings.query_timeout)
     with budget.scope(budget.Budget.starting_now(limit)):  # the client's share is kept by the backend's gate
-        answer = state().backend.stream(asked.query, asked.media_type, default_graph=asked.default_graphs,
+        answer = state().backend.stream(asked.query, asked.written_as, default_graph=asked.default_graphs,
                                         named_graphs=asked.named_graphs, base_iri=endpoint)
     content_type = protocol.content_type(asked.media_type)
     if answer.rest is None:
@@ -68,18 +73,17 @@ def _endpoint_iri() -> str:
 
 
 def _service_description(endpoint: str) -> Response:
-    media_type = protocol.negotiate(request.headers.get("Accept"), service_description.MEDIA_TYPES,
-                                    request.args.getlist("format"))
+    fmt = negotiation.choose(DESCRIPTION_FORMATS)
     graphs = [row[Variable("graph")] for row in state().backend.query(NAMED_GRAPHS)]
     triples = service_description.describe_service(endpoint, graphs)
-    if media_type == "text/html":
+    if fmt.kind is Kind.PAGE:
         turtle = service_description.serialise(triples, "text/turtle").decode("utf-8")
         body = render_template("endpoint/description.html", endpoint=endpoint, graphs=graphs, description=turtle,
                                solution_formats=protocol.format_names(protocol.SOLUTION_FORMATS),
                                graph_formats=protocol.format_names(protocol.GRAPH_FORMATS))
     else:
-        body = service_description.serialise(triples, media_type)
-    return Response(body, content_type=protocol.content_type(media_type))
+        body = service_description.serialise(triples, formats.canonical(fmt).media_type)
+    return Response(body, content_type=protocol.content_type(fmt.media_type))
 
 
 @blueprint.after_request

@@ -24,7 +24,7 @@ from kosru_kg.errors import NotFound
 from kosru_kg.graph.search_index import fold
 from kosru_kg.service import protocol, questions, roster
 from kosru_kg.vocab import prologue
-from kosru_kg.web import cache, language
+from kosru_kg.web import cache, language, negotiation
 from kosru_kg.web.middleware import whole_answers
 from kosru_kg.web.render import pictures, quality
 from kosru_kg.web.render import roster as roster_drawing
@@ -41,6 +41,7 @@ def standing_text(standing: roster.Standing) -> str:
 
 # The result formats offered beside the page, by suffix: the solutions media type of each name.
 FORMATS = {f.name: f.media_type for f in questions.ANSWER_FORMATS}
+ANSWER_OFFERS = protocol.Offers.suffixed(questions.ANSWER_FORMATS, key=lambda f: f.name)
 SOURCES_QUERY = prologue("prov", "dct", "schema", "kosru") + """SELECT DISTINCT ?source ?title ?url ?class WHERE {
   VALUES ?resource { %s }
   ?resource prov:wasDerivedFrom ?source .
@@ -114,13 +115,12 @@ def page(name: str) -> Response:
     return response
 
 
-@blueprint.get(f"/questions/<name>.<any({', '.join(FORMATS)}):fmt>")
+@blueprint.get("/questions/<name>.<suffix>")
 @whole_answers.reads(_parameters)
-def formatted(name: str, fmt: str) -> Response:
+def formatted(name: str, suffix: str) -> Response:
     _, _, solutions = _answer(name)
-    media_type = FORMATS[fmt]
-    return Response(solutions.serialize(format=protocol.SOLUTION_FORMATS[media_type]),
-                    content_type=protocol.content_type(media_type))
+    fmt = negotiation.choose(ANSWER_OFFERS, suffix)  # an unknown suffix is a 406 listing the others
+    return Response(solutions.serialize(format=fmt.engine), content_type=protocol.content_type(fmt.media_type))
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ def _answer(name: str) -> tuple[questions.Question, dict[str, str], QuerySolutio
 
 def _alternates(name: str, values: dict[str, str]) -> dict[str, tuple[str, str]]:
     """Each format's media type and URL for the same answer, by format name."""
-    return {fmt: (media_type, url_for("questions.formatted", name=name, fmt=fmt, **values))
+    return {fmt: (media_type, url_for("questions.formatted", name=name, suffix=fmt, **values))
             for fmt, media_type in FORMATS.items()}
 
 

@@ -12,10 +12,12 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request
 
-from kosru_kg.errors import NotAcceptable
+from kosru_kg import formats
+from kosru_kg.formats import Kind
 from kosru_kg.query import budget
 from kosru_kg.service import protocol
 from kosru_kg.service.search import SEARCH_KINDS, Results, check
+from kosru_kg.web import negotiation
 from kosru_kg.web.cache import SHARED_WORK_SECONDS
 from kosru_kg.web.middleware import whole_answers
 from kosru_kg.web.render.terms import local_path
@@ -23,28 +25,27 @@ from kosru_kg.web.state import state
 
 blueprint = Blueprint("search", __name__)
 
-OFFERS = {"html": "text/html", "json": "application/json"}
+PAGE, JSON = formats.named("html", Kind.PAGE), formats.named("json", Kind.DOCUMENT)
+OFFERS = protocol.Offers((PAGE, JSON))
 
 
 @blueprint.get("/search")
-@whole_answers.reads("q", "kind", "format")
+@whole_answers.reads("q", "kind", *negotiation.PARAMETERS)
 def search() -> Response:
     text, kind = check(request.args.get("q"), request.args.get("kind"))
-    media_type = _chosen()
+    fmt = negotiation.choose(OFFERS)
     app_state = state()
     # Opening the index may make it (a version published before there were indexes): shared work.
     with budget.scope(budget.Budget.starting_now(SHARED_WORK_SECONDS)):
         app_state.search.index()
     results = app_state.search.search(text, kind)
-    if media_type == OFFERS["json"]:
+    if fmt is JSON:
         response = jsonify(_json(results))
     else:
         response = Response(render_template("search/results.html", results=results, kinds=SEARCH_KINDS,
                                             rows=[(hit, _href(hit.iri)) for hit in results.hits]),
                             mimetype="text/html")
-    if "format" not in request.args:
-        response.vary.add("Accept")
-    return response
+    return negotiation.negotiated(response)
 
 
 @blueprint.get("/questions/search", defaults={"suffix": None})
@@ -59,15 +60,6 @@ def retired_question(suffix: str | None) -> Response:
     if suffix == "json":
         query["format"] = "json"
     return redirect(f"{request.script_root}/search?{urlencode(query)}", code=301)
-
-
-def _chosen() -> str:
-    named = request.args.getlist("format")
-    if named:
-        if named[0] not in OFFERS:
-            raise NotAcceptable(f"format={named[0]!r} is not offered; search answers as format=html or format=json")
-        return OFFERS[named[0]]
-    return protocol.negotiate(request.headers.get("Accept"), list(OFFERS.values()))
 
 
 def _href(iri: str) -> str:

@@ -12,16 +12,18 @@ from kosru_kg.errors import NotFound
 from kosru_kg.formats import Kind
 from kosru_kg.service import protocol
 from kosru_kg.service.versions import Versions
+from kosru_kg.web import negotiation
 from kosru_kg.web.middleware import whole_answers
 from kosru_kg.web.state import state
 
 blueprint = Blueprint("versions", __name__)
 
 IMMUTABLE = "public, max-age=31536000, immutable"
-LIST_TYPES = {"html": "text/html", "json": "application/json"}
 PAGE, PATCH, TRIG = formats.named("html", Kind.PAGE), formats.named("rdfp", Kind.CHANGES), formats.dump("trig")
-CHANGES_TYPES = {f.suffix: f.media_type for f in (PAGE, PATCH, TRIG)}  # by suffix or Accept; the page by default
-OLDER_NAMES = tuple(f.media_type for f in formats.of_kind(Kind.CHANGES) if not f.names)  # Accept only
+JSON = formats.named("json", Kind.DOCUMENT)
+# By suffix, format= or Accept; the page by default. RDF Patch's older name, by Accept only, is answered as RDF Patch.
+LIST_FORMATS = protocol.Offers.suffixed((PAGE, JSON))
+CHANGES_FORMATS = protocol.Offers.suffixed((PAGE, *formats.of_kind(Kind.CHANGES), TRIG))
 
 
 def versions() -> Versions:
@@ -45,28 +47,11 @@ def download(version: str, name: str):
     return response.make_conditional(request)
 
 
-def _chosen(offers: dict[str, str], suffix: str | None, older_names: tuple[str, ...] = ()) -> str:
-    """The media type a suffix names, else the one Accept prefers (the first offer by default); an offer's
-    older name, acceptable by Accept too, is answered as the offer."""
-    if suffix is not None:
-        if suffix not in offers:
-            raise NotFound(f"there is no {suffix!r} form of this page; its forms are "
-                           f"{', '.join('.' + s for s in offers if s != 'html')} (or none, for HTML)")
-        return offers[suffix]
-    chosen = protocol.negotiate(request.headers.get("Accept"), [*offers.values(), *older_names])
-    return formats.canonical(formats.BY_MEDIA_TYPE[chosen]).media_type if chosen in older_names else chosen
-
-
-def _vary(response: Response, suffix: str | None) -> Response:
-    if suffix is None:
-        response.vary.add("Accept")
-    return response
-
-
 @blueprint.get("/versions", defaults={"suffix": None})
 @blueprint.get("/versions.<suffix>")
+@whole_answers.reads(*negotiation.PARAMETERS)
 def listing(suffix: str | None):
-    media_type = _chosen(LIST_TYPES, suffix)
+    fmt = negotiation.choose(LIST_FORMATS, suffix)
     published = versions()
     releases = list(reversed(published.releases()))  # the newest first
     current = state().backend.version
@@ -84,18 +69,19 @@ def listing(suffix: str | None):
             "changes": url_for(".changes", new=release.version, _external=True) if previous else None,
             "previous": previous,
         })
-    if media_type == "application/json":
-        return _vary(Response(_json({"versions": rows}), mimetype="application/json"), suffix)
-    return _vary(Response(render_template("pages/versions.html", rows=rows, dumps=formats.DUMPS)), suffix)
+    if fmt is JSON:
+        return negotiation.negotiated(Response(_json({"versions": rows}), mimetype=JSON.media_type), suffix)
+    return negotiation.negotiated(Response(render_template("pages/versions.html", rows=rows, dumps=formats.DUMPS)),
+                                  suffix)
 
 
 @blueprint.get("/versions/<new>/changes", defaults={"suffix": None})
 @blueprint.get("/versions/<new>/changes.<suffix>")
-@whole_answers.reads("from")
+@whole_answers.reads("from", *negotiation.PARAMETERS)
 def changes(new: str, suffix: str | None):
     published = versions()
     old = published.from_version(new, request.args.get("from"))
-    fmt = formats.BY_MEDIA_TYPE[_chosen(CHANGES_TYPES, suffix, OLDER_NAMES)]
+    fmt = formats.canonical(negotiation.choose(CHANGES_FORMATS, suffix))
     with state().backend.gate.slot():  # work a client can ask for at will: its budget, and a query slot, pay for it
         diff = published.changes(old, new)
     if fmt is PATCH:
@@ -103,10 +89,11 @@ def changes(new: str, suffix: str | None):
     elif fmt is TRIG:
         response = Response(diff.trig(state().settings.base_iri), content_type=protocol.content_type(TRIG.media_type))
     else:
-        forms = {s: url_for(".changes", new=new, suffix=s, **{"from": old}) for s in CHANGES_TYPES if s != "html"}
+        forms = {s: url_for(".changes", new=new, suffix=s, **{"from": old}) for s, _ in CHANGES_FORMATS.suffixes
+                 if s != PAGE.suffix}
         response = Response(render_template("pages/changes.html", changes=diff, subjects=diff.by_subject(),
                                             forms=forms))
-    return _vary(response, suffix)
+    return negotiation.negotiated(response, suffix)
 
 
 def _json(document) -> str:
