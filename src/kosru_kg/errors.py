@@ -20,6 +20,14 @@ class BadRequest(HttpError):
     status, title = 400, "Bad request"
 
 
+class BadParameter(BadRequest):
+    """A query parameter's value is not one the parameter takes: a page can offer its form again without it."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+
+
 class Forbidden(HttpError):
     status, title = 403, "Forbidden"
 

@@ -212,7 +212,8 @@ def test_a_bad_value_gets_a_400_page_naming_the_parameter(client, path, query, n
     assert response.mimetype == "text/html"
     root = Page(response.get_data(as_text=True)).root
     assert root.one("h1").text() == "400 Bad request"
-    assert named in root.one("p").text() and repr(next(iter(query.values()))) in root.one("p").text()
+    message = root.one("p", class_="error-message").text()
+    assert named in message and repr(next(iter(query.values()))) in message
 
 
 @pytest.mark.parametrize("path", ["/questions/no-such-question", "/questions/no-such-question.json",

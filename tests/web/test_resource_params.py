@@ -43,7 +43,7 @@ def answered(client, **query):
 def refusal(client, path, **query) -> str:
     response = client.get(path, query_string=query, headers={"Accept": BROWSER_ACCEPT})
     assert response.status_code == 400
-    return Page(response.get_data(as_text=True)).root.one("p").text()
+    return Page(response.get_data(as_text=True)).root.one("p", class_="error-message").text()
 
 
 def test_the_form_offers_names_not_ids(client):

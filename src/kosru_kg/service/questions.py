@@ -32,7 +32,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Variable
 
 from kosru_kg import clock, formats
-from kosru_kg.errors import BadRequest
+from kosru_kg.errors import BadParameter, BadRequest
 from kosru_kg.query.backend import Backend
 from kosru_kg.vocab import KINDS, NAMING_PATH, PREFIXES, SLUG, term
 
@@ -97,6 +97,11 @@ class Parameter:
     def value_label(self, value: str) -> str:
         """The name of an enum's value as a reader sees it (in English: pages translate it)."""
         return dict(self.value_labels).get(value, value)
+
+    @property
+    def bounds(self) -> tuple[str, str] | None:
+        """The first and last day a date parameter takes (a form's ``min`` and ``max``); None for other types."""
+        return (MIN_DATE.isoformat(), MAX_DATE.isoformat()) if self.type == "date" else None
 
     @property
     def is_kind(self) -> bool:
@@ -174,16 +179,17 @@ class Parameter:
             return f"the id of one of these {self.type} resources: " + ", ".join(self.allowed) + ", or its name"
         return f"the id of a {self.type} resource of this dataset (such as {self.default}), its IRI or its name"
 
-    def refused(self, value: str) -> BadRequest:
+    def refused(self, value: str) -> BadParameter:
         """The error for a value this parameter does not accept, naming it and what it accepts."""
-        return BadRequest(f"parameter '{self.name}' ({self.label}) cannot be {value!r}: "
-                          f"it must be {self.describe_allowed()}")
+        return BadParameter(self.name, f"parameter '{self.name}' ({self.label}) cannot be {value!r}: "
+                            f"it must be {self.describe_allowed()}")
 
-    def ambiguous(self, name: str, found: Sequence[Choice]) -> BadRequest:
+    def ambiguous(self, name: str, found: Sequence[Choice]) -> BadParameter:
         """The error for a name that several resources bear, naming each (by name and value) to choose from."""
         named = "; ".join(f"{choice.label} ({choice.value})" for choice in found)
-        return BadRequest(f"parameter '{self.name}' ({self.label}) cannot be {name!r}: {len(found)} resources "
-                          f"have that name ({named}); give one of them by its {'path' if self.type == 'iri' else 'id'}")
+        return BadParameter(self.name, f"parameter '{self.name}' ({self.label}) cannot be {name!r}: {len(found)} "
+                            f"resources have that name ({named}); give one of them by its "
+                            f"{'path' if self.type == 'iri' else 'id'}")
 
 
 # How a caller finds the resources a parameter may take that bear a name: (parameter, name) → the choices.

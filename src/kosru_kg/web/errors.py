@@ -1,21 +1,24 @@
 """One place that renders every error: JSON for clients that ask, HTML for browsers, else text.
 
-An HTML error page is in the interface language: its title and frame are translated, and the
-message, written by the code that raised the error for every client, is shown in English,
-marked ``lang="en"`` on a page in another language. JSON and text errors stay English.
+An HTML error page is a page of the site (``error.html``, in the layout) in the interface
+language: its title and frame are translated, and the message, written by the code that raised
+the error for every client, is shown in English, marked ``lang="en"`` on a page in another
+language. It has ways back: home; the page the reader came from, if it is one of this site's;
+and, when a parameter's value was refused (``BadParameter``), the same form without that value,
+so that the reader's other values are kept. JSON and text errors stay English.
 """
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode, urlsplit
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext
 from markupsafe import escape
 from werkzeug.exceptions import ClientDisconnected, HTTPException, MethodNotAllowed
 
 from kosru_kg.errors import MEDIA_TYPES, HttpError
-from kosru_kg.web import language
 from kosru_kg.web.i18n import N_
 from kosru_kg.web.middleware.access_log import OUTCOME
 
@@ -31,19 +34,15 @@ TITLES = (
 _TITLES = frozenset(TITLES)
 
 
-def render(status: int, title: str, message: str, headers: dict[str, str] | None = None) -> Response:
+def render(status: int, title: str, message: str, headers: dict[str, str] | None = None,
+           parameter: str | None = None) -> Response:
+    """The error as the client prefers it; ``parameter``: the query parameter whose value was refused, if one was."""
     accept = request.accept_mimetypes
     best = accept.best_match(MEDIA_TYPES, default=MEDIA_TYPES[0])
     if best == "application/json":
         response = jsonify({"status": status, "error": title, "message": message})
     elif best == "text/html" and accept["text/html"] > accept["text/plain"]:
-        tag = language.language()
-        shown = gettext(title) if title in _TITLES else title
-        marked = ' lang="en"' if tag != "en" else ""
-        page = (f"<!doctype html><html lang=\"{tag}\"><head><meta charset=\"utf-8\"><title>{status} {escape(shown)}"
-                f"</title></head><body><main><h1>{status} {escape(shown)}</h1><p{marked}>{escape(message)}</p>"
-                "</main></body></html>")
-        response = Response(page, mimetype="text/html")
+        response = Response(_page(status, title, message, parameter), mimetype="text/html")
     else:
         response = Response(f"{status} {title}: {message}\n", mimetype="text/plain")
     response.status_code = status
@@ -52,11 +51,39 @@ def render(status: int, title: str, message: str, headers: dict[str, str] | None
     return response
 
 
+def _page(status: int, title: str, message: str, parameter: str | None) -> str:
+    shown = gettext(title) if title in _TITLES else title
+    try:
+        return render_template("error.html", status=status, title=shown, message=message,
+                               form=_form_without(parameter), came_from=_came_from())
+    except Exception:  # the layout itself failed (the error being shown may be why): the bare page, never a loop
+        log.exception("the error page of %s %s could not be rendered", request.method, request.path)
+        return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{status} {escape(title)}"
+                f"</title></head><body><main><h1>{status} {escape(title)}</h1><p>{escape(message)}</p>"
+                "</main></body></html>")
+
+
+def _form_without(parameter: str | None) -> str | None:
+    """This GET's URL without the refused parameter: the form again, the reader's other values kept."""
+    if parameter is None or request.method != "GET":
+        return None
+    kept = [(name, value) for name, value in request.args.items(multi=True) if name != parameter]
+    return request.script_root + request.path + (f"?{urlencode(kept)}" if kept else "")
+
+
+def _came_from() -> str | None:
+    """The page the reader came from (Referer), if it is this site's and not this page."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.scheme not in ("http", "https") or referrer.netloc != request.host or referrer.geturl() == request.url:
+        return None
+    return referrer.geturl()
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HttpError)
     def _http_error(exc: HttpError):
         request.environ[OUTCOME] = type(exc).__name__
-        return render(exc.status, exc.title, exc.message, exc.headers)
+        return render(exc.status, exc.title, exc.message, exc.headers, getattr(exc, "parameter", None))
 
     @app.errorhandler(HTTPException)
     def _werkzeug_error(exc: HTTPException):
