@@ -206,3 +206,18 @@ def test_pyld_expands_a_resource_page_to_its_turtle(live_server, path):
     from_turtle = rdflib.Graph().parse(f"{page}.ttl")
     assert len(from_json) > 5 and isomorphic(from_json, from_turtle)
     assert fetched == [page + ".jsonld"]  # the context came inline: nothing else was loaded
+
+
+@pytest.mark.parametrize("path", ["position/burundi-recognised-2012-2", "state/kosovo", "veto/article-claim-veto-cast",
+                                  "statement/churkin-2007-07", "state/kosovo.html", "state/kosovo.ttl"])
+def test_pyld_reads_a_resource_page_with_its_default_loader(live_server, path):
+    """pyld's own loader (requests) as a JSON-LD client uses it: the resource's URL gets JSON-LD by Accept; the
+    page's and Turtle's URLs name the JSON-LD variant in their one Link alternate, which the loader follows."""
+    from pyld import jsonld  # noqa: PLC0415
+
+    expanded = jsonld.expand(f"{live_server.url}{path}")
+    nquads = jsonld.to_rdf(expanded, {"format": "application/n-quads"})
+    resource = f"{live_server.url}{path.partition('.')[0]}"
+    from_json = rdflib.Graph().parse(data=nquads, format="nt")
+    assert len(from_json) > 5
+    assert isomorphic(from_json, rdflib.Graph().parse(f"{resource}.ttl"))
