@@ -1,11 +1,13 @@
 """Linked data: every resource IRI under the base, and the ontology IRI, dereference as Cool URIs.
 
 A resource ``{base}{kind}/{id}`` is served at ``/{kind}/{id}``. One URL answers by content
-negotiation — an HTML page for browsers, Turtle, JSON-LD, N-Triples or RDF/XML for clients
-that ask — with ``Vary: Accept``, the variant sent named in ``Content-Location`` and the others
-in ``Link: rel="alternate"``; each variant also has a URL of its own with a suffix
-(``/state/kosovo.ttl``) to link to and for clients that cannot set Accept (a ``format``
-parameter, as /sparql takes, works too).
+negotiation (``web.negotiation``) — an HTML page for browsers, Turtle, JSON-LD, N-Triples or
+RDF/XML for clients that ask — with ``Vary: Accept``, the variant sent named in
+``Content-Location`` and the JSON-LD variant (the page, beside JSON-LD) in ``Link:
+rel="alternate"``; each variant also has a URL of its own with a suffix (``/state/kosovo.ttl``)
+to link to and for clients that cannot set Accept (``format=`` or ``output=``, as /sparql takes,
+work too). An unknown suffix is a 406 naming the others; an id with capitals redirects (301)
+to its slug, the only spelling an IRI of the data has.
 
 Why a 200 on the resource's own URL rather than the note's 303 to a document URL: w3id.org
 already answers every IRI with a redirect, so a 303 would cost each client a second round
