@@ -75,6 +75,7 @@ def test_yasgui_takes_the_forms_place_and_asks_only_this_server(tab, live_server
     tab.open("/query")
     expect(tab.editor()).to_be_visible()
     expect(tab.page.locator("form#editor")).to_be_hidden()
+    assert tab.page.evaluate("document.activeElement === document.body")  # YASGUI took no focus: no scrolling
     assert tab.query() == DEFAULT_QUERY.strip()  # the page's query, not YASGUI's own example
     expect(tab.page.locator("#yasgui-hint a")).to_have_attribute("href", "/static/yasgui/LICENSE")
     origin = urlsplit(live_server.url).netloc

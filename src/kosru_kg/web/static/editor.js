@@ -41,6 +41,7 @@ document.addEventListener("DOMContentLoaded", () => {
   place.id = "yasgui";
   hint.after(place);
   const yasgui = new Yasgui(place, {
+    autofocus: false,  // the page opens at its top, without a phone's keyboard
     persistenceId: null,  // the page's query (a link, an example) is the one to show, not one kept from before
     populateFromUrl: false,
     requestConfig: { endpoint },  // every tab's, new ones too
