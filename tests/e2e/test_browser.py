@@ -162,30 +162,6 @@ def test_timeline_marks_lead_to_their_pages(tab):
     tab.done("timeline")
 
 
-def test_editor_runs_a_query(tab):
-    tab.open("/query")
-    query = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-             "SELECT ?state ?label WHERE { ?state rdfs:label ?label FILTER(STR(?label) = \"Kosovo\") }")
-    tab.page.get_by_label("SPARQL query").fill(query)
-    with tab.page.expect_navigation():
-        tab.page.get_by_role("button", name="Run query").click()
-    answer = tab.page.locator("section[aria-labelledby=answer-heading] table")
-    expect(answer.locator("thead th")).to_have_text(["state", "label"])
-    expect(answer.locator("tbody tr").first.locator("a")).to_have_attribute("href", "/state/kosovo")
-    tab.done("editor")
-
-
-def test_editor_runs_on_ctrl_enter(tab):
-    tab.open("/query")
-    expect(tab.page.locator("#run-hint")).to_be_visible()  # editor.js ran, under the CSP
-    box = tab.page.get_by_label("SPARQL query")
-    box.fill("ASK { ?s ?p ?o }")
-    with tab.page.expect_navigation():
-        box.press("Control+Enter")
-    expect(tab.page.locator("section[aria-labelledby=answer-heading] strong")).to_have_text("yes")
-    tab.done("editor-ask")
-
-
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
