@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from pyoxigraph import Literal, NamedNode, Triple
 
@@ -99,13 +99,13 @@ def media_type(name: str) -> NamedNode:
     return NamedNode(IANA_MEDIA_TYPES + name)
 
 
-def names(triples: Iterable[Triple], language: str = "en") -> dict[str, Literal]:
-    """Each named resource's name: by the first of NAMING it has, English (or untagged) first.
+def names(triples: Iterable[Triple], language: str = "en", naming: Sequence[NamedNode] = NAMING) -> dict[str, Literal]:
+    """Each named resource's name: by the first of ``naming`` it has, English (or untagged) first.
 
     With another ``language`` (a BCP 47 tag), a name in that language comes before any other,
     then the English one: a page in Albanian shows a state's ``rdfs:label "Rusia"@sq``.
     """
-    rank = {p: i for i, p in enumerate(NAMING)}
+    rank = {p: i for i, p in enumerate(naming)}
     wanted = language.lower()
     best: dict[str, tuple[tuple, Literal]] = {}
     for t in triples:

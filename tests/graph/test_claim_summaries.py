@@ -9,6 +9,7 @@ denial a recognition would differ.
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,8 @@ def expected(row: dict[str, str]) -> tuple[str, str]:
 def written(store) -> dict[str, tuple[str, str]]:
     """Each claim's (label, summary) as the build wrote them."""
     found = store.query(f"""SELECT ?claim ?label ?summary WHERE {{
-        ?claim <{RDFS_LABEL}> ?label ; <{SUMMARY}> ?summary . FILTER(STRSTARTS(STR(?claim), "{BASE}position/")) }}""")
+        ?claim <{RDFS_LABEL}> ?label ; <{SUMMARY}> ?summary . FILTER(STRSTARTS(STR(?claim), "{BASE}position/"))
+        FILTER(LANG(?label) = "en" && LANG(?summary) = "en") }}""")
     return {r["claim"].value.removeprefix(f"{BASE}position/"): (r["label"].value, r["summary"].value) for r in found}
 
 
@@ -84,3 +86,30 @@ def test_every_row_has_one_label_and_one_summary(written):
 @pytest.mark.parametrize("row", CLAIMS, ids=lambda r: r["id"])
 def test_the_label_and_summary_say_what_the_row_says(row, written):
     assert written[row["id"]] == expected(row)
+
+
+# Words of the English frames and position names: a label or summary in another language that holds one of
+# them was written (in part) in English.
+ENGLISH = re.compile(r"\b(recognised|recognises|recognise|recognition|withdrawal|withdrew|reported|denied|re-affirmed|"
+                     r"according|found|sources|searched|February|January)\b")
+SCRIPTS = {"sq": "latin", "sr-latn": "latin", "sr-cyrl": "cyrillic", "ru": "cyrillic"}
+
+
+@pytest.fixture(scope="module")
+def translated(store) -> dict[tuple[str, str], tuple[str, str]]:
+    """Each claim's (label, summary) in every other language, by (claim id, language tag)."""
+    found = store.query(f"""SELECT ?claim ?label ?summary WHERE {{
+        ?claim <{RDFS_LABEL}> ?label ; <{SUMMARY}> ?summary . FILTER(STRSTARTS(STR(?claim), "{BASE}position/"))
+        FILTER(LANG(?label) = LANG(?summary) && LANG(?label) != "en") }}""")
+    return {(r["claim"].value.removeprefix(f"{BASE}position/"), r["label"].language): (r["label"].value, r["summary"].value)
+            for r in found}
+
+
+@pytest.mark.parametrize("language", sorted(SCRIPTS))
+def test_every_claim_is_labelled_and_summarised_in_every_language(translated, language):
+    """The build writes each claim's label and summary in each language of the site, from the catalogs' frames."""
+    for row in CLAIMS:
+        label, summary = translated[row["id"], language]
+        for text in (label, summary):
+            assert not ENGLISH.search(text), (row["id"], language, text)
+            assert bool(re.search("[\u0400-\u04ff]", text)) == (SCRIPTS[language] == "cyrillic"), (row["id"], text)

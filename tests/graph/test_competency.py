@@ -37,9 +37,12 @@ def plain(term):
 
 
 def answers(store, query: str) -> list[tuple]:
+    """The rows of ``query`` as plain values, names in English: rows with a name in another language are left
+    out, as a FILTER(LANG(?name) = "en") on every name would (the graph names things in five languages)."""
     solutions = store.query(PREFIXES + query)
     names = [v.value for v in solutions.variables]
-    return [tuple(plain(row[n]) for n in names) for row in solutions]
+    return [tuple(plain(row[n]) for n in names) for row in solutions
+            if all(not isinstance(row[n], Literal) or (row[n].language or "en") == "en" for n in names)]
 
 
 # Kosovo's ministry denied these reported withdrawals (kept beside Serbia's claims, never resolved).

@@ -10,7 +10,7 @@ from babel.core import get_cldr_version
 from conftest import BASE
 from test_bad_data import failing_build
 
-from kosru_kg.graph.labels import COLUMNS, cldr_rows, to_cyrillic, to_latin, write_cldr_labels
+from kosru_kg.graph.labels import CLDR_CODES, COLUMNS, cldr_rows, to_cyrillic, to_latin, write_cldr_labels
 
 SKOSXL = "http://www.w3.org/2008/05/skos-xl#"
 
@@ -34,11 +34,12 @@ def test_transliteration(cyrillic, latin):
 def test_every_state_with_a_code_gets_a_name_in_each_language(settings):
     entities = read(settings.data_dir / "entities.csv")
     rows = cldr_rows(entities)
-    coded = {e["id"] for e in entities if e["iso3166"]} | {"kosovo"}
+    coded = {e["id"] for e in entities if e["iso3166"]} | set(CLDR_CODES)
     assert {r["entity"] for r in rows} == coded
     assert len(rows) == 4 * len(coded)
     by = {(r["entity"], r["language"]): r["label"] for r in rows}
     assert by["kosovo", "sq"] == "Kosovë"  # CLDR's XK
+    assert by["united-nations", "ru"] == "Организация Объединенных Наций"  # CLDR's UN
     assert by["russia", "ru"] == "Россия" and by["serbia", "sr-Cyrl"] == "Србија" and by["serbia", "sr-Latn"] == "Srbija"
     assert {r["source"] for r in rows} == {f"cldr-{get_cldr_version()}"}
     assert not any(r["derived_from"] for r in rows)  # CLDR has both Serbian scripts
@@ -83,8 +84,10 @@ def test_labels_in_the_graph_carry_their_source(store):
     assert forms == {("Rusi", "sq"), ("Русија", "sr-cyrl"), ("Rusija", "sr-latn"), ("Россия", "ru")} or forms == {
         ("Rusi", "sq"), ("Русија", "sr-Cyrl"), ("Rusija", "sr-Latn"), ("Россия", "ru")}
     assert {row["title"].value for row in rows} == {f"Unicode CLDR {get_cldr_version()}"}
-    english = list(store.query(f"SELECT ?l WHERE {{ <{BASE}state/russia> <http://www.w3.org/2000/01/rdf-schema#label> ?l }}"))
-    assert [row["l"].value for row in english] == ["Russia"]  # still one rdfs:label, the English one
+    labels = store.query(f"SELECT ?l WHERE {{ <{BASE}state/russia> <http://www.w3.org/2000/01/rdf-schema#label> ?l }}")
+    # rdfs:label too, one per language: what a SPARQL user asking for a name in Russian looks for
+    assert {((row["l"].language or "").lower(), row["l"].value) for row in labels} == {
+        ("en", "Russia"), ("sq", "Rusi"), ("sr-cyrl", "Русија"), ("sr-latn", "Rusija"), ("ru", "Россия")}
 
 
 def _append(path, line):

@@ -23,7 +23,7 @@ from kosru_kg.query.remote import RemoteBackend
 from kosru_kg.vocab import KOSRU
 
 KOSOVO = NamedNode(f"{BASE}state/kosovo")
-LABEL = "SELECT ?state ?label WHERE { ?state <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+LABEL = 'SELECT ?state ?label WHERE { ?state <http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER(LANG(?label) = "en") }'
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"  # seconds of counting, no answer before
 ENDLESS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"  # gigabytes, streamed as they are found
 QUERIES = {

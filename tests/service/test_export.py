@@ -135,11 +135,13 @@ def test_json_ld_reads_like_plain_json(dumps):
     assert recognition["claimedPosition"] == f"{BASE}concept/recognised"
     assert recognition["date"] == "2008-02-17"
     assert recognition["latestDate"] == "2008-02-17"
-    assert recognition["label"] == "Costa Rica: recognised, 17 February 2008"
+    # a language map: the label in every language the build writes, each under its tag
+    assert recognition["label"]["en"] == "Costa Rica: recognised, 17 February 2008"
+    assert recognition["label"]["sq"].startswith("Kosta-Rikë: ")
     assert recognition["sources"]
     assert all(source.startswith(f"{BASE}source/") for source in recognition["sources"])
     russia = nodes(dumps)[f"{BASE}state/russia"]
-    assert russia["label"] == "Russia"
+    assert russia["label"] == {"en": "Russia", "sq": "Rusi", "sr-cyrl": "Русија", "sr-latn": "Rusija", "ru": "Россия"}
     assert russia["iso3166Alpha2"] == "RU"
     assert russia["sameAs"] == "http://www.wikidata.org/entity/Q159"
 
@@ -181,7 +183,7 @@ def test_context_aliases_and_defaults():
     assert context["@language"] == "en"
     assert context["@vocab"] == KOSRU
     assert context["sources"] == {"@id": "prov:wasDerivedFrom", "@type": "@id", "@container": "@set"}
-    assert context["label"] == "rdfs:label"
+    assert context["label"] == {"@id": "rdfs:label", "@container": "@language"}  # a name in every language
 
 
 # --- the export command ------------------------------------------------------------------------

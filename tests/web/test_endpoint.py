@@ -17,8 +17,9 @@ ENDPOINT = "http://localhost/sparql"
 KOSOVO = NamedNode(f"{BASE}state/kosovo")
 RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 KOSOVO_LABEL = Literal("Kosovo", language="en")
-LABEL_QUERY = f"SELECT ?label WHERE {{ <{KOSOVO.value}> <{RDFS_LABEL.value}> ?label }}"
-LABEL_GRAPH_QUERY = f"CONSTRUCT WHERE {{ <{KOSOVO.value}> <{RDFS_LABEL.value}> ?label }}"
+LABEL_QUERY = f"SELECT ?label WHERE {{ <{KOSOVO.value}> <{RDFS_LABEL.value}> ?label FILTER(LANG(?label) = \"en\") }}"
+LABEL_GRAPH_QUERY = (f"CONSTRUCT {{ <{KOSOVO.value}> <{RDFS_LABEL.value}> ?label }} "
+                     f"WHERE {{ <{KOSOVO.value}> <{RDFS_LABEL.value}> ?label FILTER(LANG(?label) = \"en\") }}")
 LABEL_TRIPLE = Triple(KOSOVO, RDFS_LABEL, KOSOVO_LABEL)
 FORM = "application/x-www-form-urlencoded"
 SD = "http://www.w3.org/ns/sparql-service-description#"

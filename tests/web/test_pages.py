@@ -16,7 +16,7 @@ PREFIX kosru: <https://w3id.org/kosru/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
 KOSOVO_QUERY = PREFIXES + f"""SELECT ?state ?label WHERE {{
-  BIND(<{BASE}state/kosovo> AS ?state) ?state rdfs:label ?label }}"""
+  BIND(<{BASE}state/kosovo> AS ?state) ?state rdfs:label ?label FILTER(LANG(?label) = "en") }}"""
 MALFORMED_QUERY = "SELECT ?s WHERE { ?s ?p }"
 
 

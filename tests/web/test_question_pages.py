@@ -81,15 +81,15 @@ def test_a_page_shows_the_answer_as_a_table_of_labelled_links(client):
     assert table.one("caption").text().endswith("(8 rows)")  # one row per claim
     headings, rows = answer_table(root)
     assert headings == ["State", "Veto power", "Position", "Date", "Membership", "Claim"]
-    assert [row[:4] for row in rows] == [
-        ["China", "true", "does not recognise", "23 July 2010"],
-        ["China", "true", "does not recognise", "2 August 2018"],
-        ["France", "true", "recognised", "18 February 2008"],
-        ["Russia", "true", "does not recognise", ""],
-        ["Russia", "true", "does not recognise", "17 February 2008"],
-        ["Russia", "true", "does not recognise", "8 December 2009"],
-        ["United Kingdom", "true", "recognised", "18 February 2008"],
-        ["United States", "true", "recognised", "18 February 2008"],
+    assert [row[:4] for row in rows] == [  # booleans read as the page's words, dates as its language writes them
+        ["China", "yes", "does not recognise", "23 July 2010"],
+        ["China", "yes", "does not recognise", "2 August 2018"],
+        ["France", "yes", "recognised", "18 February 2008"],
+        ["Russia", "yes", "does not recognise", ""],
+        ["Russia", "yes", "does not recognise", "17 February 2008"],
+        ["Russia", "yes", "does not recognise", "8 December 2009"],
+        ["United Kingdom", "yes", "recognised", "18 February 2008"],
+        ["United States", "yes", "recognised", "18 February 2008"],
     ]
     assert rows[2][5] == "France: recognised, 18 February 2008"  # a claim is named by its label, not its id
     first = table.one("tbody").all("tr").__next__()

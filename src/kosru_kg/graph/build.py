@@ -29,7 +29,7 @@ from pyoxigraph import (
     serialize,
 )
 
-from kosru_kg import formats
+from kosru_kg import catalogs, formats
 from kosru_kg.config import Settings
 from kosru_kg.graph.canonical import canonical
 from kosru_kg.graph.facts import Facts, file_name, read_facts
@@ -175,13 +175,14 @@ def build(settings: Settings, progress: Progress = quiet) -> Manifest:
 
 
 def inputs_digest(settings: Settings) -> str:
-    """A digest of everything a build reads: data/, the ontology, the code that maps, checks and writes
-    them, and the base IRI. Equal digests make equal stores, so a store built from this digest is current."""
+    """A digest of everything a build reads: data/, the ontology, the catalogs that word the facts' labels
+    and summaries, the code that maps, checks and writes them, and the base IRI. Equal digests make equal
+    stores, so a store built from this digest is current."""
     digest = hashlib.sha256(settings.base_iri.encode("utf-8"))
     code = Path(__file__).resolve().parent
-    roots = (settings.data_dir, settings.ontology_dir, code, code.parent)
-    for root in roots:
-        files = root.rglob("*") if root in (settings.data_dir, settings.ontology_dir) else root.glob("*.py")
+    read_whole = (settings.data_dir, settings.ontology_dir, catalogs.TRANSLATIONS)
+    for root in (*read_whole, code, code.parent):
+        files = root.rglob("*") if root in read_whole else root.glob("*.py")
         for path in sorted(p for p in files if p.is_file()):
             digest.update(f"\0{path.relative_to(root)}\0".encode())
             digest.update(path.read_bytes())

@@ -24,8 +24,9 @@ from babel.core import get_cldr_version
 
 LANGUAGES = {"sq": "sq", "sr-Cyrl": "sr_Cyrl", "sr-Latn": "sr_Latn", "ru": "ru"}  # BCP 47 tag → Babel locale id
 COLUMNS = ("entity", "language", "label", "source", "derived_from")
-# Entities CLDR names though entities.csv gives them no ISO 3166-1 code: Kosovo is XK, a user-assigned code.
-CLDR_CODES = {"kosovo": "XK"}
+# Entities CLDR names though entities.csv gives them no ISO 3166-1 code: Kosovo is XK, a user-assigned code;
+# CLDR's territory list also names the United Nations (UN) and the European Union (EU).
+CLDR_CODES = {"kosovo": "XK", "united-nations": "UN", "european-union": "EU"}
 CLDR_HOME = "https://cldr.unicode.org/"
 
 _LATIN = {

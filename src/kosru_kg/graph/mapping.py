@@ -132,6 +132,21 @@ class Mapper:
     def __init__(self, minter: Minter, superclasses: Mapping[str, frozenset[str]] | None = None):
         self.minter = minter
         self.superclasses = superclasses or {}
+        self._words: tuple[Facts, dict[str, summaries.Words]] | None = None
+
+    def words(self, facts: Facts) -> dict[str, summaries.Words]:
+        """Each language's writer of labels and summaries for ``facts``, English first (made once per data set)."""
+        if self._words is None or self._words[0] is not facts:
+            self._words = (facts, {language: summaries.Words(facts, language) for language in summaries.LANGUAGES})
+        return self._words[1]
+
+    def in_every_language(self, subject: NamedNode, predicate: NamedNode, texts: Mapping[str, str],
+                          english_too: bool = True) -> Iterator[Triple]:
+        """A text per language as language-tagged literals; a translation that came out the same as the English
+        text (no name or frame of it is translated yet) is left out, rather than tagged with a language it is not in."""
+        for language, text in texts.items():
+            if language == "en" and english_too or language != "en" and text != texts["en"]:
+                yield Triple(subject, predicate, Literal(text, language=language))
 
     def iri(self, record: Record) -> NamedNode:
         if record.table == "entities":
@@ -163,23 +178,22 @@ class Mapper:
         for scheme in sorted({r.get("scheme") for r in facts.records("concepts")}):
             node = self.scheme_iri(scheme)
             yield Triple(node, RDF_TYPE, term("skos:ConceptScheme"))
-            yield Triple(node, term("skos:prefLabel"), Literal(scheme.replace("-", " "), language="en"))
+            names = {language: words(scheme.replace("-", " ")) for language, words in self.words(facts).items()}
+            yield from self.in_every_language(node, term("skos:prefLabel"), names)
 
     def label_iri(self, entity: str, language: str) -> NamedNode:
         return self.minter.resource(TABLE_PATHS["labels"], f"{entity}-{language.lower()}")
 
     def _label(self, facts: Facts, record: Record) -> Iterator[Triple]:
-        """A name in another language, as a SKOS-XL label resource: its text (``skosxl:literalForm``
-        with its language tag), where it comes from, and what it was transliterated from if it was.
-
-        Not a second ``rdfs:label`` (nor ``skos:prefLabel``): each resource has one ``rdfs:label``,
-        the English name of its row, which the canned questions, the forms and the shapes rely on;
-        pages read the other languages' names through ``skosxl:prefLabel/skosxl:literalForm``.
+        """A name in another language: an ``rdfs:label`` with its language tag (what SPARQL users and
+        pages ask for), and a SKOS-XL label resource with the same text (``skosxl:literalForm``) that
+        says where the name comes from and what it was transliterated from, if it was.
         """
         entity = self.iri(facts.lookup(record.get("entity")))
         language = record.get("language")
         node = self.label_iri(record.get("entity").ident, language)
         text = Literal(record.get("label"), language=language)
+        yield Triple(entity, RDFS_LABEL, text)  # the name itself, for whoever asks for rdfs:label in a language
         yield Triple(entity, term("skosxl:prefLabel"), node)
         yield Triple(node, RDF_TYPE, term("skosxl:Label"))
         yield Triple(node, term("skosxl:literalForm"), text)
@@ -199,18 +213,22 @@ class Mapper:
             claims[claim.get("state").ident].append(claim)
         for _, records in sorted(claims.items()):
             subject = self.iri(facts.lookup(records[0].get("state")))
-            yield Triple(subject, SUMMARY, Literal(summaries.position_summary(facts, records), language="en"))
+            texts = {language: summaries.position_summary(words, records) for language, words in self.words(facts).items()}
+            yield from self.in_every_language(subject, SUMMARY, texts)
 
     def _record(self, facts: Facts, record: Record, columns: dict[str, str]) -> Iterator[Triple]:
         subject = self.iri(record)
         for cls in self.classes(record):
             yield Triple(subject, RDF_TYPE, NamedNode(cls))
-        described = summaries.describe(facts, record)
-        if described:
-            label, summary = described
-            if "label" not in columns:
-                yield Triple(subject, RDFS_LABEL, Literal(label, language="en"))
-            yield Triple(subject, SUMMARY, Literal(summary, language="en"))
+        described = {language: summaries.describe(words, record) for language, words in self.words(facts).items()}
+        if described["en"]:
+            # A row with a label of its own (a match, a role) keeps it as its English label.
+            yield from self.in_every_language(subject, RDFS_LABEL, {k: label for k, (label, _) in described.items()},
+                                              english_too="label" not in columns)
+            yield from self.in_every_language(subject, SUMMARY, {k: summary for k, (_, summary) in described.items()})
+        if record.table == "concepts":
+            translated = {language: words(record.get("label")) for language, words in self.words(facts).items()}
+            yield from self.in_every_language(subject, term("skos:prefLabel"), translated, english_too=False)
         if columns.get("date") == "kosru:date" and record.get("date"):
             yield Triple(subject, term("kosru:latestDate"), Literal(latest_day(record.get("date")), datatype=term("xsd:date")))
         if record.table == "positions" and record.get("verification") is None and rests_on_weak_sources(facts, record):

@@ -50,6 +50,8 @@ _OTHER_PROPERTIES = {
     "skosxl:prefLabel": ("iri", True), "skosxl:literalForm": ("text", False),
     "kosru:transliteratedFrom": ("iri", False),
 }
+# Texts the build writes in every language of the site: a language map in JSON ("label": {"en": …, "ru": …}).
+_LANGUAGE_MAPS = {"rdfs:label", "skos:prefLabel", "schema:disambiguatingDescription"}
 # Where the property's local name reads poorly, or is taken (skos:prefLabel is "prefLabel").
 _KEYS = {"prov:wasDerivedFrom": "sources", "skosxl:prefLabel": "labels"}
 # A date property has one key per precision, so each value stays a plain string that round-trips
@@ -95,7 +97,9 @@ def _terms() -> dict[str, object]:
                 definition["@type"] = value
             if value == "string":
                 definition["@language"] = None
-            if several:
+            if prop in _LANGUAGE_MAPS:
+                definition["@container"] = "@language"
+            elif several:
                 definition["@container"] = "@set"
             defined = {key: definition if len(definition) > 1 else prop}
         for k, definition in defined.items():

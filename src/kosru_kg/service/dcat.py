@@ -58,7 +58,8 @@ FACT_DATES = f"""SELECT DISTINCT ?date WHERE {{ ?s ?p ?date
            && DATATYPE(?date) IN ({", ".join(f"<{t.value}>" for t in DATE_TYPES)})) }}"""
 CREATED = prologue("dct") + f"SELECT ?date WHERE {{ <{ONTOLOGY_IRI}> dct:created ?date }}"
 SAME_AS = prologue("owl", "rdfs") + """SELECT ?place (SAMPLE(?label) AS ?name)
-    WHERE {{ <{entity}> owl:sameAs ?place OPTIONAL {{ <{entity}> rdfs:label ?label }} }} GROUP BY ?place ORDER BY ?place"""
+    WHERE {{ <{entity}> owl:sameAs ?place
+      OPTIONAL {{ <{entity}> rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "en")) }} }} GROUP BY ?place ORDER BY ?place"""
 SHA256 = term("spdx:checksumAlgorithm_sha256")
 
 

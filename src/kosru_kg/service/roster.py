@@ -52,13 +52,20 @@ SELECT ?count ?party ?measure ?value ?asOf ?verification ?source ?publisher ?kos
   OPTIONAL { ?count kosru:verification ?verification }
   FILTER NOT EXISTS { ?count kosru:scope ?scope }
 } ORDER BY ?count ?source"""
+# A claim's label and summary in ?language where the build wrote them in it, else in English (the label
+# service's rule); ?position stays the concept's English label, which the code compares.
 CLAIMS = prologue("kosru", "rdfs", "skos") + f"""
-SELECT ?state ?claim ?position ?label ?date ?latest ?summary ?verification WHERE {{
-  ?claim kosru:positionOf ?state ; kosru:claimedPosition ?concept ; rdfs:label ?label .
-  ?concept skos:prefLabel ?position .
+SELECT ?state ?claim ?position ?label ?date ?latest ?summary ?verification ?language WHERE {{  # (bound terms projected)
+  ?claim kosru:positionOf ?state ; kosru:claimedPosition ?concept ; rdfs:label ?english .
+  FILTER(LANGMATCHES(LANG(?english), "en"))
+  ?concept skos:prefLabel ?position . FILTER(LANGMATCHES(LANG(?position), "en"))
+  OPTIONAL {{ ?claim rdfs:label ?own FILTER(LANGMATCHES(LANG(?own), ?language)) }}
+  BIND(COALESCE(?own, ?english) AS ?label)
   OPTIONAL {{ ?claim kosru:date ?date ; kosru:latestDate ?latest }}
   OPTIONAL {{ ?claim kosru:verification ?verification }}
-  OPTIONAL {{ ?claim <{SUMMARY.value}> ?summary }}
+  OPTIONAL {{ ?claim <{SUMMARY.value}> ?ownSummary FILTER(LANGMATCHES(LANG(?ownSummary), ?language)) }}
+  OPTIONAL {{ ?claim <{SUMMARY.value}> ?englishSummary FILTER(LANGMATCHES(LANG(?englishSummary), "en")) }}
+  BIND(COALESCE(?ownSummary, ?englishSummary) AS ?summary)
 }} ORDER BY STR(?latest) ?claim"""
 
 
@@ -246,9 +253,10 @@ def _listed(backend: Backend, minter: Minter) -> dict[str, set[str]]:
     return found
 
 
-def claims(backend: Backend, state: NamedNode) -> list[Claim]:
-    """Every claim of ``state``'s position on Kosovo, dated ones in date order, undated last."""
-    rows = backend.query(CLAIMS, substitutions={Variable("state"): state})
+def claims(backend: Backend, state: NamedNode, language: str = "en") -> list[Claim]:
+    """Every claim of ``state``'s position on Kosovo, dated ones in date order, undated last; labels and
+    summaries in ``language`` (a BCP 47 tag) where the graph has them, else in English."""
+    rows = backend.query(CLAIMS, substitutions={Variable("state"): state, Variable("language"): Literal(language)})
 
     def latest(value: Literal | None) -> dt.date | None:
         return dt.date.fromisoformat(value.value) if value is not None else None

@@ -11,33 +11,27 @@ constitution names; ``sr-Latn-…`` gets Latin; ``sq-XK`` gets Albanian; ``en-GB
 environ, and both the app (``web.language``) and the middleware that keeps whole answers (below
 Flask) call it, so a kept page's key names the language it was rendered in.
 
-The catalogs are ``translations/<locale>/LC_MESSAGES/messages.po``, compiled in memory when
-the app starts: no ``.mo`` files to build, ship or let fall out of date.
+The catalogs themselves (``kosru_kg.catalogs``) are shared with the build, which writes the
+data's labels and summaries in every language.
 """
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from urllib.parse import parse_qsl
 
 from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
-from babel.support import NullTranslations, Translations
 from werkzeug.http import parse_cookie
 
-DEFAULT = "en"
-# BCP 47 tag (Content-Language, <html lang>, ?lang=, the cookie) → Babel's locale id (catalogs, CLDR
-# formats). English is the catalogs' source text, its dates written the British way ("17 February 2008").
-LOCALES = {"en": "en_GB", "sq": "sq", "sr-Latn": "sr_Latn", "sr-Cyrl": "sr_Cyrl", "ru": "ru"}
+from kosru_kg.catalogs import DEFAULT, LOCALES, N_, catalog_path, compile_catalogs  # noqa: F401 (the app's names)
+
 # Each language by its own name, as the switcher offers it.
 ENDONYMS = {"en": "English", "sq": "Shqip", "sr-Latn": "Srpski (latinica)", "sr-Cyrl": "Српски (ћирилица)",
             "ru": "Русский"}
 COOKIE = "lang"
 PARAMETER = "lang"
 COOKIE_SECONDS = 365 * 24 * 3600
-TRANSLATIONS = Path(__file__).parent / "translations"
 LANGUAGE_KEY = "kosru.language"  # environ key: the language this request's answer was rendered in
 _BY_LOWER = {tag.lower(): tag for tag in LOCALES}
 
@@ -109,15 +103,6 @@ def cookie_to_set(asked: str | None, cookie: str | None) -> str | None:
     return asked if asked and asked != match(cookie) else None
 
 
-def N_(message: str) -> str:
-    """Mark ``message`` for the catalogs where it is defined; it is translated where it is shown."""
-    return message
-
-
-def catalog_path(locale_id: str) -> Path:
-    return TRANSLATIONS / locale_id / "LC_MESSAGES" / "messages.po"
-
-
 def transliterate_catalog() -> Path:
     """Write the sr_Latn catalog from the sr_Cyrl one by the standard Serbian transliteration.
 
@@ -145,18 +130,3 @@ def transliterate_catalog() -> Path:
     with path.open("wb") as po:
         write_po(po, latin, width=0, no_location=True)
     return path
-
-
-def compile_catalogs() -> dict[str, NullTranslations]:
-    """Every language's catalog, compiled from its .po file, by Babel's locale id (English: none needed)."""
-    compiled: dict[str, NullTranslations] = {LOCALES[DEFAULT]: NullTranslations()}
-    for tag, locale_id in LOCALES.items():
-        if tag == DEFAULT:
-            continue
-        with catalog_path(locale_id).open("rb") as po:
-            catalog = read_po(po, locale=locale_id)
-        mo = io.BytesIO()
-        write_mo(mo, catalog, use_fuzzy=False)
-        mo.seek(0)
-        compiled[locale_id] = Translations(mo, domain="messages")
-    return compiled

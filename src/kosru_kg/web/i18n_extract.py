@@ -2,7 +2,9 @@
 
 - ``questions``: a question file's title, description, parameter labels, enum values and the
   column headings its answer table shows (``views.questions.heading`` of each projected variable);
-- ``openapi_texts``: the error descriptions the OpenAPI page shows (``service.openapi.ERRORS``).
+- ``openapi_texts``: the error descriptions the OpenAPI page shows (``service.openapi.ERRORS``);
+- ``concept_labels``: the names of the project's concepts and concept schemes (``data/concepts.csv``),
+  which the build writes in every language (``graph.mapping``).
 
 The pages translate these strings where they show them (``_(question.title)``); the
 completeness test extracts with the same configuration, so a new question fails it until
@@ -11,6 +13,8 @@ every catalog translates its header.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,3 +54,11 @@ def questions_texts(fileobj, keywords, comment_tags, options) -> Iterator[Messag
 def openapi_texts(fileobj, keywords, comment_tags, options) -> Iterator[Message]:
     for status, (_, text) in openapi.ERRORS.items():
         yield 1, None, text, [f"When the questions' API answers {status}."]
+
+
+def concept_labels(fileobj, keywords, comment_tags, options) -> Iterator[Message]:
+    rows = list(csv.DictReader(io.StringIO(fileobj.read().decode("utf-8"), newline="")))
+    for line, row in enumerate(rows, start=2):
+        yield line, None, row["label"], [f"The name of the concept {row['id']!r} ({row['scheme']})."]
+    for scheme in sorted({row["scheme"] for row in rows}):
+        yield 1, None, scheme.replace("-", " "), [f"The name of the concept scheme {scheme!r}."]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from flask import request
 from markupsafe import Markup
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, Variable
 
 from kosru_kg.config import Settings
 from kosru_kg.query.backend import Backend
@@ -31,7 +31,7 @@ from kosru_kg.web.state import state
 QUERY_PREFIXES = prologue("kosru", "rdfs", "dct")
 # Every dated event (by its start or date, else by its end) and every dated statement.
 TIMELINE_QUERY = QUERY_PREFIXES + """
-SELECT DISTINCT ?item ?kind ?start ?end ?label ?speaker ?text WHERE {
+SELECT DISTINCT ?item ?kind ?start ?end ?label ?speaker ?text ?language WHERE {  # (bound terms projected)
   { ?item a/rdfs:subClassOf* kosru:Event .
     BIND(IF(EXISTS { ?item a/rdfs:subClassOf* kosru:SportingEvent }, "sport",
          IF(EXISTS { ?item a/rdfs:subClassOf* kosru:CulturalEvent }, "culture", "event")) AS ?kind) }
@@ -39,8 +39,14 @@ SELECT DISTINCT ?item ?kind ?start ?end ?label ?speaker ?text WHERE {
   OPTIONAL { ?item kosru:startDate|kosru:date ?start }
   OPTIONAL { ?item kosru:endDate ?end }
   FILTER(BOUND(?start) || BOUND(?end))
-  OPTIONAL { ?item rdfs:label ?label }
-  OPTIONAL { ?item kosru:speaker/rdfs:label ?speaker }
+  # Names in ?language where the graph has them, else in English (the label service's rule).
+  OPTIONAL { ?item rdfs:label ?ownLabel FILTER(LANGMATCHES(LANG(?ownLabel), ?language)) }
+  OPTIONAL { ?item rdfs:label ?englishLabel FILTER(LANGMATCHES(LANG(?englishLabel), "en")) }
+  BIND(COALESCE(?ownLabel, ?englishLabel) AS ?label)
+  OPTIONAL { ?item kosru:speaker ?who
+    OPTIONAL { ?who rdfs:label ?ownSpeaker FILTER(LANGMATCHES(LANG(?ownSpeaker), ?language)) }
+    OPTIONAL { ?who rdfs:label ?englishSpeaker FILTER(LANGMATCHES(LANG(?englishSpeaker), "en")) } }
+  BIND(COALESCE(?ownSpeaker, ?englishSpeaker) AS ?speaker)
   OPTIONAL { ?item dct:description|kosru:paraphrase ?text }
 }"""
 # States counted in the year of their first dated claim of each position (as recognitions-per-year.rq).
@@ -69,12 +75,13 @@ MAX_LABEL = 72  # characters of a timeline label; the mark's title gives the who
 @dataclass(frozen=True)
 class TimelineEntry:
     iri: str
-    name: str  # the graph's (English) label; "" for a statement, named by its speaker
+    name: str  # the graph's label, in the page's language where it has one; "" if it has none
     kind: str  # a key of KINDS
     start: Literal | None
     end: Literal | None
     description: str
     speaker: str = ""
+    name_language: str = "en"  # the language the name (or the speaker's) is in
 
     @property
     def label(self) -> str:
@@ -87,8 +94,9 @@ class TimelineEntry:
 
     @property
     def label_language(self) -> str | None:
-        """The language of the graph's text in the label (English), for pages in another language."""
-        return "en" if (self.name or self.speaker) and language.language() != "en" else None
+        """The language of the graph's text in the label where it is not the page's (English), else None."""
+        shown = (self.name or self.speaker) and self.name_language.lower() != language.language().lower()
+        return self.name_language if shown else None
 
     @property
     def at(self) -> float:
@@ -105,19 +113,21 @@ class TimelineEntry:
         return gettext("ended %(date)s", date=_date_text(self.end))
 
 
-def timeline_entries(backend: Backend) -> list[TimelineEntry]:
-    """Every dated event and statement, in time order."""
+def timeline_entries(backend: Backend, tag: str = "en") -> list[TimelineEntry]:
+    """Every dated event and statement, in time order, named in the language ``tag`` where the graph can."""
     entries: dict[str, TimelineEntry] = {}
-    for row in backend.query(TIMELINE_QUERY):
+    for row in backend.query(TIMELINE_QUERY, substitutions={Variable("language"): Literal(tag)}):
         iri = row["item"].value
+        named = row["label"] if row["label"] is not None else row["speaker"]
         entries.setdefault(iri, TimelineEntry(iri, _value(row["label"]), row["kind"].value, row["start"], row["end"],
-                                              _value(row["text"]), _value(row["speaker"])))
+                                              _value(row["text"]), _value(row["speaker"]),
+                                              (named.language or "en") if named is not None else "en"))
     return sorted(entries.values(), key=lambda e: (e.at, e.name or e.speaker or e.iri))
 
 
 def timeline_svg(backend: Backend, settings: Settings, root: str) -> Markup:
     """A vertical time axis with a mark per entry; labels are spread apart so none overlap."""
-    entries = timeline_entries(backend)
+    entries = timeline_entries(backend, language.language())
     axis_x, label_x, top, per_year, line = 64, 96, 48, 34, 17
     shown = [e.label if len(e.label) <= MAX_LABEL else e.label[:MAX_LABEL - 1] + "…" for e in entries]
     longest = max((len(f"{e.when} {text}") for e, text in zip(entries, shown)), default=0)
@@ -315,8 +325,9 @@ def picture(name: str) -> Markup:
 
 
 def served_timeline() -> list[TimelineEntry]:
-    """The served graph's timeline entries, read once per version."""
-    return cache.cached(("timeline",), lambda: timeline_entries(state().backend))
+    """The served graph's timeline entries, read once per version and language."""
+    tag = language.language()
+    return cache.cached(("timeline", tag), lambda: timeline_entries(state().backend, tag))
 
 
 def local_href(iri: str, settings: Settings, root: str) -> str:

@@ -1,22 +1,26 @@
-"""How RDF terms look on a page: resources by label in the page's language and linked locally, dates readable.
+"""How RDF terms look on a page: resources by label in the page's language and linked locally, values readable.
 
 Labels: the page's language where the graph has a label in it, else English, marked as such
-(``TermView.language``) so the page shows it in a ``lang="en"`` span. Dates are written by
-Babel in the page's language (English pages: "17 February 2008").
+(``TermView.language``) so the page shows it in a ``lang="en"`` span. Dates, numbers and
+booleans are written by Babel and the catalogs in the page's language (English pages:
+"17 February 2008", "2,500", "yes").
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from babel.dates import format_date, format_skeleton
-from flask_babel import get_locale
+from babel.numbers import format_decimal
+from flask_babel import get_locale, gettext
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from kosru_kg.query.backend import Backend
 from kosru_kg.vocab import NAMING, ONTOLOGY_IRI, PREFIXES, SUMMARY, names
+from kosru_kg.web.i18n import N_
 
 XSD = PREFIXES["xsd"]
 SKOSXL = PREFIXES["skosxl"]
@@ -26,7 +30,7 @@ SELECT ?s ?naming ?label WHERE {{
   {{ VALUES ?naming {{ {" ".join(str(p) for p in NAMING)} }}
     ?s ?naming ?label }}
   UNION
-  {{ ?s <{SKOSXL}prefLabel>/<{SKOSXL}literalForm> ?label .  # the labels of other languages (data/labels.csv)
+  {{ ?s <{SKOSXL}literalForm> ?label .  # a SKOS-XL label resource is named by its text
     BIND({NAMING[0]} AS ?naming) }}
   UNION
   {{ ?s {SUMMARY} ?label . BIND({SUMMARY} AS ?naming) }}  # a fact's one-line summary
@@ -66,13 +70,13 @@ def labels(backend: Backend, terms: Iterable, language: str = "en") -> Names:
         rows = backend.query(LABEL_QUERY % values)
         triples = [Triple(row["s"], row["naming"], row["label"]) for row in rows]
         found.update(named(names(triples, language), language))
-        found.summaries.update(summaries(triples))
+        found.summaries.update(summaries(triples, language))
     return found
 
 
-def summaries(triples: Iterable[Triple]) -> dict[str, str]:
-    """The one-line summary of each resource of ``triples`` that has one."""
-    return {t.subject.value: t.object.value for t in triples if t.predicate == SUMMARY}
+def summaries(triples: Iterable[Triple], language: str = "en") -> dict[str, str]:
+    """The one-line summary of each resource of ``triples`` that has one, in ``language`` where it is written in it."""
+    return {iri: summary.value for iri, summary in names(triples, language, (SUMMARY,)).items()}
 
 
 def named(best: dict[str, Literal], language: str) -> dict[str, str | Literal]:
@@ -123,14 +127,28 @@ def _short(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri
 
 
+# Numbers of these types are written the page's way (2 500 in Russian, 2,500 in English, 0,5 in Albanian).
+NUMERIC = {XSD + name for name in ("integer", "decimal", "double", "float", "long", "int", "short",
+                                    "nonNegativeInteger", "positiveInteger")}
+BOOLEANS = {"true": N_("yes"), "1": N_("yes"), "false": N_("no"), "0": N_("no")}
+
+
 def _format_literal(value: str, datatype: str | None) -> str:
-    """Dates as people write them in the page's language ("17 February 2008", "March 2014"); other values as they are."""
+    """Values as people read them in the page's language: dates ("17 February 2008", "March 2014"),
+    yes and no for booleans, numbers with the language's separators; other values as they are."""
     try:
         if datatype == XSD + "date":
             return format_date(dt.date.fromisoformat(value), format="long", locale=_locale())
         if datatype == XSD + "gYearMonth":
             return format_skeleton("yMMMM", dt.date.fromisoformat(value + "-01"), locale=_locale())
-    except ValueError:
+        if datatype == XSD + "boolean" and value.strip() in BOOLEANS:
+            return gettext(BOOLEANS[value.strip()])
+        if datatype in NUMERIC:
+            number = decimal.Decimal(value.strip())
+            # Four digits are not grouped (CLDR's minimum grouping digits of 2): a year reads 2008, not 2,008.
+            return value if abs(number) < 10000 and number == number.to_integral() else format_decimal(
+                number, locale=_locale())
+    except (ValueError, decimal.InvalidOperation):
         return value
     return value
 

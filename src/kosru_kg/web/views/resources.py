@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 from flask import Blueprint, Response, redirect, render_template, request
-from pyoxigraph import NamedNode, RdfFormat, Triple
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
 
 from kosru_kg import clock, formats, vocab
 from kosru_kg.errors import NotFound
@@ -117,7 +117,7 @@ def _resource_page(iri: NamedNode, triples: set[Triple], alternates: list[Altern
     return render_template(
         "resources/resource.html", iri=iri.value, label=_heading(show(iri), iri, outgoing),
         position=_position(iri, show(iri).text, triples), types=[show(o) for o in objects(RDF_TYPE)],
-        descriptions=[show(o) for o in objects(*DESCRIPTIONS)],
+        descriptions=[show(o) for p in DESCRIPTIONS for o in _in_page_language(objects(p))],
         outgoing=_rows(outgoing, lambda t: t.object, show), incoming=_rows(incoming, lambda t: t.subject, show),
         sources=[(show(s), urls.get(s), quality.source_class(classes.get(s))) for s in objects(SOURCE)],
         unverified=any(quality.is_unverified(o.value) for o in objects(VERIFICATION)),
@@ -139,7 +139,7 @@ def _position(iri: NamedNode, label: str, triples: set[Triple]) -> Position | No
     if not any(t.predicate == POSITION_OF and t.object == iri for t in triples):
         return None
     settings, root = state().settings, request.script_root
-    claims = roster.claims(state().backend, iri)
+    claims = roster.claims(state().backend, iri, language.language())
     strip = roster_drawing.position_strip(claims, label, root, settings.base_iri, clock.today())
     return Position(strip, [(terms.view(NamedNode(c.iri), {}, settings.base_iri, root).href, c) for c in claims])
 def _heading(label: terms.TermView, iri: NamedNode, outgoing: list[Triple]) -> terms.TermView:
@@ -149,12 +149,24 @@ def _heading(label: terms.TermView, iri: NamedNode, outgoing: list[Triple]) -> t
     return replace(label, language=language.language())
 
 
+def _in_page_language(texts: list) -> list:
+    """Of one property's texts written in several languages (a summary), those in the page's language, else
+    the English ones."""
+    tag = language.language().lower()
+    tagged = [t for t in texts if isinstance(t, Literal) and t.language]
+    own = [t for t in tagged if t.language.lower() == tag]
+    english = [t for t in tagged if t.language.lower() == "en"]
+    kept = own or english
+    return [t for t in texts if t not in tagged or t in kept]
+
+
 def _rows(triples: Iterable[Triple], other: Callable[[Triple], object], show) -> list[Row]:
     """The statements grouped by property, properties and values in alphabetical order."""
     grouped = defaultdict(list)
     for t in triples:
-        grouped[t.predicate].append(show(other(t)))
-    rows = [Row(show(p), sorted(values, key=lambda v: v.text.lower())) for p, values in grouped.items()]
+        grouped[t.predicate].append(other(t))
+    rows = [Row(show(p), sorted((show(v) for v in _in_page_language(values)), key=lambda v: v.text.lower()))
+            for p, values in grouped.items()]
     return sorted(rows, key=lambda row: row.property.text.lower())
 
 
@@ -235,11 +247,12 @@ def _shower(triples: Iterable[Triple], anchor: Callable[[NamedNode], str | None]
     """A function showing a term of ``triples`` by its name, linked locally (or to ``anchor(node)`` if it gives one)."""
     triples = list(triples)
     tag = language.language()
-    named = terms.Names(terms.named(vocab.names(triples, tag), tag), summaries=terms.summaries(triples))
-    if tag != "en":  # names in the page's language, where the data has them (data/labels.csv)
-        nodes = {node for t in triples for node in (t.subject, t.predicate, t.object) if isinstance(node, NamedNode)}
-        named.update((iri, name) for iri, name in terms.labels(state().backend, nodes, tag).items()
-                     if isinstance(name, str))
+    named = terms.Names(terms.named(vocab.names(triples, tag), tag), summaries=terms.summaries(triples, tag))
+    # Names in the page's language where the data has them, and names of what the description only points
+    # at (a property, a SKOS-XL label resource), looked up in the graph.
+    nodes = {node for t in triples for node in (t.subject, t.predicate, t.object) if isinstance(node, NamedNode)}
+    named.update((iri, name) for iri, name in terms.labels(state().backend, nodes, tag).items()
+                 if isinstance(name, str) or iri not in named)
     base = state().settings.base_iri
     root = request.script_root
 
