@@ -105,10 +105,19 @@ def translated(store) -> dict[tuple[str, str], tuple[str, str]]:
             for r in found}
 
 
+NAMED_IN = {(r["entity"], r["language"].lower()) for r in rows("labels.csv")}
+
+
 @pytest.mark.parametrize("language", sorted(SCRIPTS))
 def test_every_claim_is_labelled_and_summarised_in_every_language(translated, language):
-    """The build writes each claim's label and summary in each language of the site, from the catalogs' frames."""
+    """The build writes each claim's label and summary in each language of the site, from the catalogs' frames;
+    a claim naming a state the data has no name for in that language (Abkhazia has no CLDR code) keeps only its
+    English texts, rather than a text tagged as that language with an English name inside."""
     for row in CLAIMS:
+        named = all((row[column], language) in NAMED_IN for column in ("state", "by", "recognition_of") if row[column])
+        assert ((row["id"], language) in translated) == named, (row["id"], language)
+        if not named:
+            continue
         label, summary = translated[row["id"], language]
         for text in (label, summary):
             assert not ENGLISH.search(text), (row["id"], language, text)

@@ -13,6 +13,7 @@ import pytest
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
+from kosru_kg import formats
 from kosru_kg.graph.labels import to_latin
 from kosru_kg.web import i18n
 
@@ -297,3 +298,74 @@ def test_numbers_and_dates_by_locale(client):
     triples = int(re.search(r"<strong>([\d,]+)</strong> triples", english).group(1).replace(",", ""))
     assert f"{triples:,}" in english
     assert f"{triples:,}".replace(",", "\xa0") in russian  # Russian groups thousands with a no-break space
+
+
+# ---------------------------------------------------------------------------
+# No English on a page in another language, data included
+# ---------------------------------------------------------------------------
+
+DATA_PAGES = ["/state/ghana", "/state/russia", "/position/ghana-reaffirmed-2018-by-kosovo",
+              "/veto/veto-threat-2007-07-20"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _words(text: str | tuple) -> set[str]:
+    """The words of four letters or more in ``text`` (or in each text of a plural message), lower-cased."""
+    texts = text if isinstance(text, tuple) else (text,)
+    return {word.lower() for text in texts for word in re.findall(r"[A-Za-z][a-z]{3,}", text)}
+
+
+@pytest.fixture(scope="module")
+def english_words(store) -> set[str]:
+    """The words the site writes in English: its interface (every msgid), the ontology's and the concepts' English
+    names, and the sentence frames of labels and summaries, less the words of the data's own names (a state's
+    name may be the same in English and Albanian)."""
+    words = set()
+    for message in _catalog("ru"):
+        if message.id:
+            words |= _words(message.id)
+    labels = store.query("SELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label>|"
+                         "<http://www.w3.org/2004/02/skos/core#prefLabel> ?l FILTER(LANG(?l) = 'en') "
+                         "FILTER(STRSTARTS(STR(?s), 'https://w3id.org/kosru/ontology#') || "
+                         "STRSTARTS(STR(?s), 'https://w3id.org/kosru/concept/')) }")
+    for row in labels:
+        words |= _words(row["l"].value)
+    names = store.query("SELECT ?l WHERE { ?s a <https://w3id.org/kosru/ontology#Entity> ; "
+                        "<http://www.w3.org/2000/01/rdf-schema#label> ?l }")
+    return words - {word for row in names for word in _words(row["l"].value)}
+
+
+def _shown_text(element) -> str:
+    """The text a reader sees, less what is marked lang="en" and the titles of sources (links to /source/…)."""
+    parts = []
+    for child in element.children:
+        if isinstance(child, str):
+            parts.append(child)
+        elif not _left_out(child):
+            parts.append(_shown_text(child))
+    return " ".join(parts)
+
+
+def _left_out(element) -> bool:
+    if element.tag in ("script", "style", "code", "title") or element.attrs.get("lang", "").startswith("en"):
+        return True
+    return element.tag == "a" and element.attrs.get("href", "").startswith(("/source/", "http"))
+
+
+@pytest.mark.parametrize("tag", TRANSLATED)
+@pytest.mark.parametrize("path", DATA_PAGES)
+def test_data_pages_show_no_english_word(client, store, english_words, path, tag):
+    """A state page and a claim page in another language: the interface, the data's names, the claims' labels and
+    summaries, the properties' and classes' names are all in that language; English shows only in source titles
+    and in fallbacks marked lang="en"."""
+    from htmltree import page
+
+    root = page(client.get(path, headers={**HTML, "Accept-Language": tag}))
+    body = next(root.all("body"))
+    own = {word for message in _catalog(tag) if message.string for word in _words(message.string)}
+    own |= {word for row in store.query(f"SELECT ?l WHERE {{ ?s <http://www.w3.org/2000/01/rdf-schema#label>|"
+                                        f"<http://www.w3.org/2004/02/skos/core#prefLabel> ?l "
+                                        f"FILTER(LANGMATCHES(LANG(?l), '{tag}')) }}") for word in _words(row["l"].value)}
+    own |= {word for f in formats.FORMATS for word in _words(f.label)} | {"wikidata"}  # names, in every language
+    english = _words(_shown_text(body)) & english_words - own
+    assert not english, f"{path} in {tag} shows English words: {sorted(english)}"

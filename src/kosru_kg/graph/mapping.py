@@ -142,8 +142,9 @@ class Mapper:
 
     def in_every_language(self, subject: NamedNode, predicate: NamedNode, texts: Mapping[str, str],
                           english_too: bool = True) -> Iterator[Triple]:
-        """A text per language as language-tagged literals; a translation that came out the same as the English
-        text (no name or frame of it is translated yet) is left out, rather than tagged with a language it is not in."""
+        """A text per language (English among them) as language-tagged literals; a translation that came out the
+        same as the English text (nothing of it is translated yet) is left out, rather than tagged with a language
+        it is not in."""
         for language, text in texts.items():
             if language == "en" and english_too or language != "en" and text != texts["en"]:
                 yield Triple(subject, predicate, Literal(text, language=language))
@@ -214,14 +215,15 @@ class Mapper:
         for _, records in sorted(claims.items()):
             subject = self.iri(facts.lookup(records[0].get("state")))
             texts = {language: summaries.position_summary(words, records) for language, words in self.words(facts).items()}
-            yield from self.in_every_language(subject, SUMMARY, texts)
+            yield from self.in_every_language(subject, SUMMARY, {k: text for k, text in texts.items() if text})
 
     def _record(self, facts: Facts, record: Record, columns: dict[str, str]) -> Iterator[Triple]:
         subject = self.iri(record)
         for cls in self.classes(record):
             yield Triple(subject, RDF_TYPE, NamedNode(cls))
         described = {language: summaries.describe(words, record) for language, words in self.words(facts).items()}
-        if described["en"]:
+        described = {language: texts for language, texts in described.items() if texts}
+        if "en" in described:
             # A row with a label of its own (a match, a role) keeps it as its English label.
             yield from self.in_every_language(subject, RDFS_LABEL, {k: label for k, (label, _) in described.items()},
                                               english_too="label" not in columns)

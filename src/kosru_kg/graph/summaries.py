@@ -33,15 +33,15 @@ class Words:
 
     def __init__(self, facts: Facts, language: str):
         self.facts, self.language, self.locale = facts, language, catalogs.LOCALES[language]
-        self._gettext = catalogs.translations(language).gettext
+        translations = catalogs.translations(language)
+        self._gettext, self._translated = translations.gettext, getattr(translations, "_catalog", {})
         self._labels = {r.get("entity").ident: r.get("label") for r in facts.records("labels")
                         if r.get("language") == language}
+        self.borrowed = False  # whether a name was taken in English for want of one in this language
 
     def __call__(self, frame: str, **values: str) -> str:
         """``frame`` translated, its placeholders filled; an empty value leaves no double space behind."""
-        text = self._gettext(frame) % values if values else self._gettext(frame)
-        text = re.sub(r"\s+([.,;)])", r"\1", re.sub(r"\s{2,}", " ", re.sub(r"\(\s*\)", "", text))).strip()
-        return re.sub(r"(?<!\.)\.\.(?!\.)", ".", text)  # a date that ends in a full stop ("2012.") ends the sentence too
+        return tidy(self._gettext(frame) % values if values else self._gettext(frame))
 
     def name(self, value) -> str:
         """The name of a referenced row in this language: its label there, else its English label."""
@@ -49,9 +49,9 @@ class Words:
             return str(value)
         record = self.facts.lookup(value)
         english = record.get("label")
-        if record.table == "concepts":
-            return self._gettext(english)
-        return self._labels.get(record.id, english)
+        known = english in self._translated if record.table == "concepts" else record.id in self._labels
+        self.borrowed |= not known and self.language != "en"
+        return self._gettext(english) if record.table == "concepts" else self._labels.get(record.id, english)
 
     def names(self, values: Iterable) -> str:
         """Several references as a list in this language: "A", "A and B", "A, B and C"."""
@@ -76,6 +76,13 @@ class Words:
 
     def on(self, date: Date | None) -> str:
         return self.when(date, N_("on %(date)s"), N_("in %(date)s"))
+
+
+def tidy(text: str) -> str:
+    """A sentence whose empty parts left gaps closed: no empty brackets, no double spaces, no space before
+    punctuation, and one full stop where a date that ends in one ("2012.", "2008 г.") ends the sentence."""
+    text = re.sub(r"\s+([.,;)])", r"\1", re.sub(r"\s{2,}", " ", re.sub(r"\(\s*\)", "", text))).strip()
+    return re.sub(r"(?<!\.)\.\.(?!\.)", ".", text)
 
 
 def _position(w: Words, r: Record) -> tuple[str, str]:
@@ -233,21 +240,28 @@ DESCRIBERS = {
 
 
 def describe(words: Words, record: Record) -> tuple[str, str] | None:
-    """The (label, summary) of a fact record in ``words``' language, or None for tables whose rows name themselves."""
+    """The (label, summary) of a fact record in ``words``' language; None for tables whose rows name themselves,
+    and in a language the data has no name in for something the fact names (a text tagged as Russian must not
+    hold an English name: the reader gets the English text, tagged as such)."""
     describer = DESCRIBERS.get(record.table)
-    return describer(words, record) if describer else None
+    if describer is None:
+        return None
+    words.borrowed = False
+    described = describer(words, record)
+    return None if words.borrowed else described
 
 
 PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 
 
-def position_summary(w: Words, claims: Iterable[Record]) -> str:
+def position_summary(w: Words, claims: Iterable[Record]) -> str | None:
     """One state's position over time, a phrase per kind of claim and claimant, in date order.
 
     For example: "Recognised Kosovo on 16 October 2012; Serbia reported a withdrawal on
     15 February 2018". Of several dates for the same claim, the most precise is shown (the
-    claims themselves keep every date with its source).
+    claims themselves keep every date with its source). None where a name is wanting in ``w``'s language.
     """
+    w.borrowed = False
     groups: dict[tuple[str, str, str], list[Record]] = {}
     for claim in claims:
         by = w.name(claim.get("by")) if claim.get("by") else ""
@@ -265,11 +279,12 @@ def position_summary(w: Words, claims: Iterable[Record]) -> str:
         phrase = _phrase(w, subject, position, by, date, deniers)
         if phrase:
             phrases.append((date.text if date else "9999", phrase))
-    if not phrases:
-        return w("No position on recognising %(subjects)s was found in the sources searched.",
-                 subjects=w.names(subjects))
-    text = "; ".join(phrase for _, phrase in sorted(phrases)) + "."
-    return text[0].upper() + text[1:]
+    if phrases:
+        text = tidy("; ".join(phrase for _, phrase in sorted(phrases)) + ".")
+        text = text[0].upper() + text[1:]
+    else:
+        text = w("No position on recognising %(subjects)s was found in the sources searched.", subjects=w.names(subjects))
+    return None if w.borrowed else text
 
 
 def _phrase(w: Words, subject: str, position: str, by: str, date: Date | None, deniers: list[str]) -> str:
