@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -32,7 +33,9 @@ from kosru_kg.query import budget as budgets
 from kosru_kg.query.backend import Backend, Job, Running
 from kosru_kg.query.bindings import query_form, with_values
 from kosru_kg.query.budget import Budget
+from kosru_kg.query.engine_link import PASSWORD_VARIABLE, USER_VARIABLE, Credentials, EngineLink
 from kosru_kg.query.malformed import explain
+from kosru_kg.query.safety import code_only
 from kosru_kg.vocab import Minter, term
 
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
@@ -40,6 +43,8 @@ READ_BYTES = 64 * 1024  # an answer is passed on in pieces of at most this size
 VERSION_TTL = 3.0  # seconds a version read from the endpoint is trusted before it is read again
 CONNECT_TIMEOUT = 5.0  # seconds to open a connection, at most (the request's budget may allow less)
 ERROR_BYTES = 2_000  # of an engine's error message, passed on to the client (400) or the log
+MAX_ROWS_HEADER = "X-SPARQL-MaxRows"  # Virtuoso's word that it cut the answer at its ResultSetMaxRows
+_DECLARATION = re.compile(r"\s*(BASE\b|PREFIX\s+[^\s:]*:)", re.IGNORECASE)  # in a query masked by code_only
 
 log = logging.getLogger("kosru_kg.query.remote")
 
@@ -58,60 +63,77 @@ def version_triple(base_iri: str, version: str) -> Triple:
     return Triple(Minter(base_iri).dataset(), term("owl:versionInfo"), Literal(version))
 
 
-def open_pool(url: str, size: int) -> urllib3.HTTPConnectionPool:
-    """Reusable connections to the host of ``url`` (and to no other: redirects are never followed)."""
-    return urllib3.connection_from_url(url, maxsize=size, block=False, retries=False)
+def open_link(url: str, size: int) -> EngineLink:
+    """Reusable connections to the host of ``url``, with the credentials the environment gives for it."""
+    return EngineLink(url, size, Credentials.from_environment())
 
 
-def read_version(pool: urllib3.HTTPConnectionPool, endpoint: str, base_iri: str, budget: Budget) -> str | None:
+def declares_base(sparql: str) -> bool:
+    """Whether the query's prologue has a BASE of its own (read past comments, strings and IRIs)."""
+    code, at = code_only(sparql), 0
+    while declaration := _DECLARATION.match(code, at):
+        if declaration.group(1).upper() == "BASE":
+            return True
+        at = declaration.end()
+    return False
+
+
+def read_version(link: EngineLink, base_iri: str, budget: Budget) -> str | None:
     """The version the endpoint's last publication recorded, or None if it holds none."""
     pattern = version_triple(base_iri, "")
-    rows = select(pool, endpoint, f"SELECT ?version WHERE {{ GRAPH {publication_graph(base_iri)} "
+    rows = select(link, f"SELECT ?version WHERE {{ GRAPH {publication_graph(base_iri)} "
                                   f"{{ {pattern.subject} {pattern.predicate} ?version }} }}", budget)
     versions = sorted(row["version"].value for row in rows)
     return versions[0] if versions else None
 
 
-def select(pool: urllib3.HTTPConnectionPool, endpoint: str, sparql: str, budget: Budget) -> QuerySolutions:
+def select(link: EngineLink, sparql: str, budget: Budget) -> QuerySolutions:
     """The solutions of a small SELECT query, read whole."""
     accept = formats.PARSED[Kind.SOLUTIONS].media_type
-    response = post_query(pool, endpoint, Job(sparql, accept), accept, budget)
+    response = post_query(link, Job(sparql, accept), accept, budget)
     try:
         body = response.data
     except (TransportError, OSError) as exc:
-        raise _broken(endpoint, exc, budget) from None
+        raise _broken(link.url, exc, budget) from None
     finally:
         response.release_conn()
     return parse_query_results(body, format=QueryResultsFormat.JSON)
 
 
-def post_query(pool: urllib3.HTTPConnectionPool, endpoint: str, job: Job, accept: str,
-               budget: Budget) -> urllib3.BaseHTTPResponse:
+def post_query(link: EngineLink, job: Job, accept: str, budget: Budget) -> urllib3.BaseHTTPResponse:
     """Send ``job`` over the SPARQL 1.1 Protocol (a form POST); the response of a 200, its body unread.
 
     A dataset goes as the Protocol has it: once either part is given, the other is what is
     given of it (none at all if None), as /sparql asks; no part given is the endpoint's own.
+    An answer the engine cut at its row cap (it says so in ``X-SPARQL-MaxRows``) is an error.
     """
     remaining = budget.remaining()
     if remaining <= 0:
         raise QueryTimeout(budget.limit)
     sparql = with_values(job.sparql, job.substitutions)
-    if job.base_iri:  # the Protocol has no base parameter; a BASE in the query itself still wins
+    if job.base_iri and not declares_base(sparql):  # the Protocol has no base parameter; the query's own BASE wins
         sparql = f"BASE <{job.base_iri}>\n{sparql}"
     fields = [("query", sparql)]
     fields += [("default-graph-uri", graph.value) for graph in job.default_graph or ()]
     fields += [("named-graph-uri", graph.value) for graph in job.named_graphs or ()]
     try:
-        response = pool.urlopen(
-            "POST", urllib3.util.parse_url(endpoint).request_uri, body=urlencode(fields),
+        response = link.send(
+            "POST", urllib3.util.parse_url(link.url).request_uri, body=urlencode(fields).encode(),
             headers={"Content-Type": FORM_MEDIA_TYPE, "Accept": accept},
-            timeout=urllib3.Timeout(connect=min(CONNECT_TIMEOUT, remaining), read=remaining),
-            preload_content=False, redirect=False, retries=False,
+            timeout=urllib3.Timeout(connect=min(CONNECT_TIMEOUT, remaining), read=remaining), preload_content=False,
         )
     except (TransportError, OSError) as exc:
-        raise _broken(endpoint, exc, budget) from None
+        raise _broken(link.url, exc, budget) from None
     if response.status != 200:
-        raise _refusal(endpoint, response, accept, job.sparql)
+        raise _refusal(link.url, response, accept, job.sparql)
+    cap = response.headers.get(MAX_ROWS_HEADER)
+    if cap is not None:
+        response.close()
+        response.release_conn()
+        log.warning("SPARQL endpoint %s cut an answer at %s rows (%s)", link.url, cap, MAX_ROWS_HEADER)
+        raise ServiceUnavailable(f"the graph store behind this service cut the answer at {cap.strip()} rows (its "
+                                 "ResultSetMaxRows setting), so it is not sent incomplete; the setting must be "
+                                 "raised above the graph's size")
     return response
 
 
@@ -122,11 +144,11 @@ class RemoteBackend(Backend):
         super().__init__(settings or Settings())
         self.endpoint = endpoint
         self.version_ttl = version_ttl  # 0: read the version before every query
-        self._lock, self._pool_lock = threading.Lock(), threading.Lock()
-        self._pool, self._pool_pid = None, -1
+        self._lock, self._link_lock = threading.Lock(), threading.Lock()
+        self._link, self._link_pid = None, -1
         self._version, self._version_read = "", float("-inf")
         try:
-            version = read_version(self._connections(), endpoint, self.settings.base_iri,
+            version = read_version(self._connections(), self.settings.base_iri,
                                    budgets.current(self.settings.query_timeout))
         except HttpError as exc:
             raise EndpointNotReady(f"cannot use the SPARQL endpoint {endpoint}: {exc.message}") from None
@@ -140,7 +162,7 @@ class RemoteBackend(Backend):
     def version(self) -> str:
         with self._lock:
             if time.monotonic() - self._version_read >= self.version_ttl:
-                version = read_version(self._connections(), self.endpoint, self.settings.base_iri,
+                version = read_version(self._connections(), self.settings.base_iri,
                                        budgets.current(self.settings.query_timeout))
                 if version is None:
                     log.warning("SPARQL endpoint %s: the published version has gone", self.endpoint)
@@ -152,7 +174,7 @@ class RemoteBackend(Backend):
     def _execute(self, job: Job, budget: Budget, version: str) -> Running:
         kind = Kind.of_query_form(query_form(job.sparql))
         asked = job.media_type or formats.PARSED[kind].media_type
-        response = post_query(self._connections(), self.endpoint, job, asked, budget)
+        response = post_query(self._connections(), job, asked, budget)
         answered = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         written = formats.BY_MEDIA_TYPE.get(answered)
         if written is None or written.engine != formats.BY_MEDIA_TYPE[asked].engine:
@@ -165,17 +187,17 @@ class RemoteBackend(Backend):
         return Running(kind, asked, self._chunks(response, budget))
 
     def close(self) -> None:
-        with self._pool_lock:
-            if self._pool is not None:
-                self._pool.close()
-            self._pool, self._pool_pid = None, -1
+        with self._link_lock:
+            if self._link is not None:
+                self._link.close()
+            self._link, self._link_pid = None, -1
 
-    def _connections(self) -> urllib3.HTTPConnectionPool:
-        """This process's pool: a server worker forked after start-up must not share its parent's sockets."""
-        with self._pool_lock:
-            if self._pool_pid != os.getpid():
-                self._pool, self._pool_pid = open_pool(self.endpoint, self.settings.max_queries + 1), os.getpid()
-            return self._pool
+    def _connections(self) -> EngineLink:
+        """This process's link: a server worker forked after start-up must not share its parent's sockets."""
+        with self._link_lock:
+            if self._link_pid != os.getpid():
+                self._link, self._link_pid = open_link(self.endpoint, self.settings.max_queries + 1), os.getpid()
+            return self._link
 
     def _chunks(self, response: urllib3.BaseHTTPResponse, budget: Budget) -> Iterator[bytes]:
         """The answer's bytes as they come, each read bounded by what is left of the budget."""
@@ -225,6 +247,10 @@ def _refusal(endpoint: str, response: urllib3.BaseHTTPResponse, asked: str, spar
     if response.status == 406:
         return NotAcceptable(f"the graph store behind this service cannot answer this query in {asked}")
     log.warning("SPARQL endpoint %s answered HTTP %s: %s", endpoint, response.status, text)
+    if response.status == 401:
+        log.warning("SPARQL endpoint %s wants credentials: set %s and %s", endpoint, USER_VARIABLE, PASSWORD_VARIABLE)
+        return ServiceUnavailable("the graph store behind this service was given no credentials, or refused them "
+                                  "(HTTP 401)")
     if 300 <= response.status < 400:
         return ServiceUnavailable("the graph store behind this service redirected the query elsewhere, "
                                   "and this service follows no redirects")
