@@ -7,11 +7,13 @@ above a table of the same data on the page, so nothing is said by colour alone.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from markupsafe import Markup
 from pyoxigraph import NamedNode
 
 from kosru_kg.service.roster import Claim, Standing, Tally
+from kosru_kg.web import language
 from kosru_kg.web.i18n import N_
 from kosru_kg.web.language import translate as gettext
 from kosru_kg.web.language import translate_plural as ngettext
@@ -45,6 +47,15 @@ def detail(standing: Standing) -> str:
     if standing.recognised_on:
         text += " " + gettext("(recognition dated %(date)s)", date=terms.view_date(standing.recognised_on))
     return text
+
+
+def in_page_language(standings: list[Standing], backend) -> tuple[list[Standing], terms.Names]:
+    """The standings with each state named in the page's language where the graph names it so (the roster's
+    query names them in English), in the query's order (counted first, then by name) by those names, and the
+    names for ``terms.view``, which marks the English ones."""
+    names = terms.labels(backend, [NamedNode(s.state) for s in standings], language.language())
+    named = [replace(s, label=names[s.state]) if isinstance(names.get(s.state), str) else s for s in standings]
+    return sorted(named, key=lambda s: (not s.counted, s.label.casefold())), names
 
 
 def standing_map(standings: list[Standing], as_of: str, viewpoint: str, root: str, base_iri: str) -> Markup:

@@ -169,9 +169,9 @@ def _description(description: str, marked_name: str, missing: list[MapEntry]) ->
     """The caller's description, then what the marker shows and which entries are not drawn."""
     parts = [description.strip()]
     if marked_name:
-        parts.append(f"{marked_name} is outlined and ringed.")
+        parts.append(gettext("%(name)s is outlined and ringed.", name=marked_name))
     if missing:
-        parts.append("Not on the map: " + ", ".join(sorted(_text(e) for e in missing)) + ".")
+        parts.append(gettext("Not on the map: %(states)s.", states=", ".join(sorted(_text(e) for e in missing))))
     return " ".join(part for part in parts if part)
 
 

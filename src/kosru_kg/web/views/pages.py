@@ -127,9 +127,10 @@ def todays_positions() -> Positions:
     def compute() -> Positions:
         question = app_state.questions[roster.QUESTION]
         values = {**roster.TODAY, "asOf": today}
-        standings = roster.standings(question, app_state.backend, settings.base_iri, values)
-        rows = [(terms.view(NamedNode(s.state), {s.state: s.label}, settings.base_iri, root), s,
-                 roster_drawing.detail(s)) for s in standings]
+        standings, names = roster_drawing.in_page_language(
+            roster.standings(question, app_state.backend, settings.base_iri, values), app_state.backend)
+        rows = [(terms.view(NamedNode(s.state), names, settings.base_iri, root), s, roster_drawing.detail(s))
+                for s in standings]
         viewpoint = roster.viewpoint_name(question, values["viewpoint"])
         return Positions(roster_drawing.standing_map(standings, today, viewpoint, root, settings.base_iri),
                          roster.Tally.of(standings), rows, url_for("questions.page", name=roster.QUESTION, **values))

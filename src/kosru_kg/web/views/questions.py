@@ -146,7 +146,7 @@ class RosterView:
 
 def roster_page(question: questions.Question, rows: list, values: dict[str, str]) -> RosterView:
     settings, backend = state().settings, state().backend
-    standings = roster.from_rows(rows)
+    standings, _ = roster_drawing.in_page_language(roster.from_rows(rows), backend)
     as_of = values["asOf"]  # the date bound: "today" is already the day of the request
     viewpoint = roster.viewpoint_name(question, values["viewpoint"])
     picture = roster_drawing.standing_map(standings, as_of, viewpoint, request.script_root, settings.base_iri)
