@@ -87,7 +87,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command == "PUT" and self.behaviour.drop_puts:
             return self._reply(201, b"")
         query = parse_qs(body.decode()).get("query", [""])[0] if self.command == "POST" else ""
-        if self.behaviour.one_base and len(re.findall(r"\bBASE\s*<", query, re.IGNORECASE)) > 1:
+        if self.behaviour.one_base and len(re.findall(r"^\s*BASE\s*<", query, re.IGNORECASE | re.MULTILINE)) > 1:
             return self._reply(400, b"BASE is declared more than once\n")
         status, content_type, answer = self._forward(body)
         extra = {}

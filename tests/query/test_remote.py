@@ -21,6 +21,7 @@ from urllib.request import Request, urlopen
 
 import pytest
 from conftest import BASE, publish, start_server, stop_server
+from engine_front import Behaviour, EngineFront
 from oxigraph_server import start_oxigraph
 from pyoxigraph import (
     Literal,
@@ -39,7 +40,7 @@ from kosru_kg.config import Settings
 from kosru_kg.errors import BadRequest, ServiceUnavailable
 from kosru_kg.formats import Kind
 from kosru_kg.graph.store import StoreLayout
-from kosru_kg.query.remote import RemoteBackend
+from kosru_kg.query.remote import RemoteBackend, declares_base
 from kosru_kg.query.safety import code_only
 from kosru_kg.query.upload import UploadFailed, default_graph_store
 from kosru_kg.service import protocol, questions
@@ -385,3 +386,68 @@ def test_serving_a_store_that_cannot_serve_fails_at_start_by_name(own_oxigraph, 
     assert run.returncode == 2 and "Traceback" not in run.stderr  # a server that cannot start: one line, exit 2
     expected = "cannot use the SPARQL endpoint" if published_first else f"run 'kosru-kg publish --endpoint {endpoint}'"
     assert expected in run.stderr and endpoint in run.stderr
+
+
+# --- What other engines do: row caps, a second BASE ----------------------------------------------
+
+CAP_QUERY = "SELECT * WHERE { ?s ?p ?o } LIMIT 5"
+OWN_BASE_QUERY = "BASE <http://example.org/> SELECT ?here WHERE { BIND(<state/kosovo> AS ?here) }"
+CUT_AT = 100  # lines of the default graph's CONSTRUCT that the front below lets through
+
+
+@pytest.fixture(scope="module")
+def capped_server(published, oxigraph, store_trap):
+    """A ``kosru-kg serve --backend`` through a front to the module's Oxigraph that acts as Virtuoso does:
+    it marks an answer cut at its row cap with X-SPARQL-MaxRows, or cuts a CONSTRUCT without a word
+    (its off-by-one), and refuses a query declaring BASE twice."""
+    behaviour = Behaviour(row_cap=lambda query: 5 if "LIMIT 5" in query else None, one_base=True,
+                          cut_lines=lambda query: CUT_AT if "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }" in query
+                          else None)
+    front = EngineFront(oxigraph.url, behaviour)
+    server = start_server("--backend", front.query, env={**os.environ, "KOSRU_STORE": str(store_trap)})
+    yield server
+    stop_server(server)
+    front.stop()
+
+
+def test_an_answer_cut_at_the_engines_row_cap_is_an_error_naming_the_setting(capped_server):
+    status, message = fetch(capped_server("sparql?" + urlencode({"query": CAP_QUERY})),
+                            "application/sparql-results+json")
+    assert status == 503
+    assert "cut the answer at 5 rows (its ResultSetMaxRows setting)" in message
+
+
+def test_a_dump_cut_short_without_a_word_is_an_error_naming_both_counts(capped_server, backend):
+    expected = int(rows(backend.query(TRIPLES_QUERY))[1][0][0].value)
+    status, message = fetch(capped_server("download/kosru.nt"), "application/n-triples")
+    assert status == 503
+    assert f"gave {CUT_AT} of the {expected} triples of the default graph" in message
+    status, quads = fetch(capped_server("download/kosru.nq"), "application/n-quads")  # read graph by graph: whole
+    assert status == 200
+    assert len(quads.splitlines()) == sum(int(row["n"].value) for row in backend.query(GRAPHS_QUERY)) + 1
+
+
+def test_a_query_with_its_own_base_keeps_it_on_both_backends(capped_server, live_server, backend):
+    expected = ["here"], [(NamedNode("http://example.org/state/kosovo"),)]
+    assert rows(backend.query(OWN_BASE_QUERY, base_iri=BASE)) == expected
+    for server in (live_server, capped_server):  # the engine behind the second refuses a second BASE
+        status, answer = fetch(server("sparql?" + urlencode({"query": OWN_BASE_QUERY})),
+                               "application/sparql-results+json")
+        assert status == 200, answer
+        assert rows(parse_query_results(answer.encode(), format=QueryResultsFormat.JSON)) == expected
+    status, answer = fetch(capped_server("sparql?" + urlencode({"query": "# BASE <http://example.org/>\n"
+                                                                         "SELECT ?here WHERE { BIND(<x> AS ?here) }"})),
+                           "application/sparql-results+json")
+    assert status == 200 and "http://example.org/x" not in answer and "/x" in answer  # a comment is not a BASE
+
+
+@pytest.mark.parametrize(("query", "declared"), [
+    (OWN_BASE_QUERY, True),
+    ("PREFIX ex: <http://example.org/>\nbase<http://example.org/> ASK {}", True),
+    ("# BASE <http://example.org/>\nASK {}", False),
+    ("PREFIX base: <http://example.org/> ASK { base:x ?p ?o }", False),
+    ('SELECT ("BASE <x>" AS ?s) {}', False),
+    ("SELECT * WHERE { ?s <http://example.org/BASE> ?o }", False),
+])
+def test_only_a_base_in_the_prologue_counts_as_the_querys_own(query, declared):
+    assert declares_base(query) is declared
