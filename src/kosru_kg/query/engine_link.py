@@ -39,10 +39,6 @@ class Credentials:
         return cls(user, environ.get(PASSWORD_VARIABLE, "")) if user else None
 
 
-class _Digest(urllib.request.AbstractDigestAuthHandler):
-    """The standard library's Digest computation (nonce count, cnonce, qop), used without its opener."""
-
-
 class Authorizer:
     """The Authorization header for a request to one engine, once the engine has said which scheme it takes."""
 
@@ -53,7 +49,7 @@ class Authorizer:
         self._challenge: dict[str, str] | None = None  # the engine's last Digest challenge
         passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
         passwords.add_password(None, origin, credentials.user, credentials.password)
-        self._digest = _Digest(passwords)
+        self._digest = urllib.request.AbstractDigestAuthHandler(passwords)  # its computation, without its opener
 
     def header(self, method: str, url: str) -> dict[str, str]:
         """What to send with ``method url``: nothing until the engine has asked for credentials."""
@@ -74,7 +70,7 @@ class Authorizer:
         with self._lock:
             if "digest" in offered:
                 parsed = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(offered["digest"])))
-                if "realm" in parsed and "nonce" in parsed:
+                if "realm" in parsed and "nonce" in parsed and self._digests(parsed.get("algorithm", "MD5")):
                     self._challenge = parsed
                     return True
             if "basic" in offered:
@@ -83,6 +79,15 @@ class Authorizer:
                     basic_auth=f"{self._credentials.user}:{self._credentials.password}")["authorization"]
                 return True
             return False
+
+
+    def _digests(self, algorithm: str) -> bool:
+        """Whether the standard library computes Digest with ``algorithm`` (MD5 and SHA-1 in Python 3.11)."""
+        try:
+            self._digest.get_algorithm_impls(algorithm)
+        except ValueError:
+            return False
+        return True
 
 
 class EngineLink:
