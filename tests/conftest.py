@@ -281,6 +281,22 @@ def published_oxigraph(oxigraph_publishing):
 
 
 @pytest.fixture(scope="session")
+def published_virtuoso(tmp_path_factory, settings):
+    """The run's one Virtuoso (tests/engines/virtuoso/start), loaded by ``kosru-kg publish``, shared by the
+    workers; skipped where Virtuoso is not installed, except in CI."""
+    from engines.virtuoso_server import require_virtuoso, shared_virtuoso  # it imports this module
+
+    require_virtuoso()
+
+    def load(server) -> None:
+        run = publish(server.sparql, settings.store, "--graph-store", server.graph_store)
+        assert run.returncode == 0, run.stderr
+
+    with shared_virtuoso(run_root(tmp_path_factory), load) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
 def project_root() -> Path:
     return Path(__file__).resolve().parents[1]
 

@@ -1,6 +1,7 @@
-"""The backend contract: what every engine must do alike, run against the embedded store and a real Oxigraph server.
+"""The backend contract: what every engine must do alike, run against the embedded store, a real Oxigraph
+server and a real Virtuoso (tests/engines/virtuoso/start; skipped where it is not installed, outside CI).
 
-Both backends get the same questions and must give the same kinds of answers and the same
+All backends get the same questions and must give the same kinds of answers and the same
 refusals: answers in every format the protocol offers, the query form's kind, SERVICE refused
 before the engine sees it, a malformed query a 400 with the engine's message, the deadline
 kept before and while an answer streams, and a repeated answer kept for the version.
@@ -33,15 +34,27 @@ QUERIES = {
 }
 
 
-@pytest.fixture(scope="module", params=["embedded", "remote"])
+@pytest.fixture(scope="module", params=["embedded", "oxigraph", "virtuoso"])
 def engine(request, backend, settings):
-    """Each backend in turn over the same published graph: the session's store, and it loaded into Oxigraph."""
+    """Each backend in turn over the same published graph: the session's store, and it loaded into Oxigraph
+    and into Virtuoso."""
     if request.param == "embedded":
         yield backend
         return
-    remote = RemoteBackend(request.getfixturevalue("published_oxigraph").query, settings)
+    if request.param == "oxigraph":
+        endpoint = request.getfixturevalue("published_oxigraph").query
+    else:
+        endpoint = request.getfixturevalue("published_virtuoso").sparql
+    remote = RemoteBackend(endpoint, settings)
+    remote.name = request.param
     yield remote
     remote.close()
+
+
+def known_virtuoso_fault(request, engine, reason: str) -> None:
+    """On Virtuoso, the test is expected to fail (docs/remote-store.md), and fails once it passes."""
+    if getattr(engine, "name", "") == "virtuoso":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=f"Virtuoso 7.2.5: {reason}"))
 
 
 def test_both_serve_the_same_version(engine, backend):
@@ -49,13 +62,16 @@ def test_both_serve_the_same_version(engine, backend):
 
 
 @pytest.mark.parametrize("kind", list(QUERIES), ids=lambda k: k.value)
-def test_an_answer_comes_in_every_format_of_its_kind(engine, kind):
+def test_an_answer_comes_in_every_format_of_its_kind(request, engine, kind):
+    if kind is Kind.GRAPH:
+        known_virtuoso_fault(request, engine, "a CONSTRUCT asked in application/n-quads is a 406")
     for fmt in formats.named_rows(formats.for_answer(kind)):  # the web asks in named ones (written_as)
         answer = engine.stream(QUERIES[kind], fmt.media_type)
         assert answer.form is kind and answer.media_type == fmt.media_type and answer.whole(), fmt.name
 
 
-def test_parsed_answers_are_solutions_a_boolean_or_triples(engine):
+def test_parsed_answers_are_solutions_a_boolean_or_triples(request, engine):
+    known_virtuoso_fault(request, engine, "an ASK answer is read as solutions, not a boolean")
     assert isinstance(engine.query(QUERIES[Kind.SOLUTIONS]), QuerySolutions)
     assert isinstance(engine.query(QUERIES[Kind.BOOLEAN]), QueryBoolean)
     triples = engine.query(QUERIES[Kind.GRAPH])
@@ -87,7 +103,8 @@ def test_a_slow_query_is_stopped_at_the_deadline(engine):
         engine.query(SLOW)
 
 
-def test_the_deadline_holds_while_an_answer_streams(engine):
+def test_the_deadline_holds_while_an_answer_streams(request, engine):
+    known_virtuoso_fault(request, engine, "it sends nothing of an answer before the whole is computed")
     received = 0
     with pytest.raises(QueryTimeout, match="time limit of 1 s"), budget.scope(budget.Budget.starting_now(1.0)):
         answer = engine.stream(ENDLESS, "text/tab-separated-values")
