@@ -18,9 +18,9 @@ from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, RDFXML, TSV, TU
 KOSOVO = f"{BASE}state/kosovo"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
-LABEL_QUERY = f"SELECT ?label WHERE {{ <{KOSOVO}> <{RDFS_LABEL}> ?label }}"
+LABEL_QUERY = f'SELECT ?label WHERE {{ <{KOSOVO}> <{RDFS_LABEL}> ?label FILTER(LANG(?label) = "en") }}'
 ABOUT_KOSOVO = f"""CONSTRUCT {{ <{KOSOVO}> ?p ?o }}
-WHERE {{ <{KOSOVO}> ?p ?o FILTER(?p IN (<{RDFS_LABEL}>, <{OWL_SAME_AS}>)) }}"""
+WHERE {{ <{KOSOVO}> ?p ?o FILTER(?p IN (<{RDFS_LABEL}>, <{OWL_SAME_AS}>) && (!isLiteral(?o) || LANG(?o) = "en")) }}"""
 EXPECTED_ABOUT_KOSOVO = {
     (rdflib.URIRef(KOSOVO), rdflib.RDFS.label, rdflib.Literal("Kosovo", lang="en")),
     (rdflib.URIRef(KOSOVO), rdflib.OWL.sameAs, rdflib.URIRef("http://www.wikidata.org/entity/Q1246")),
