@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import itertools
+import json
 import os
 import re
 import shutil
@@ -35,7 +36,8 @@ NEW_COMMENT = Literal("published again while two nodes served the graph")
 NEW_VERSION = "two-nodes-republished"
 QUESTION = "/questions/vetoes.json"  # a canned question's answer, in SPARQL JSON
 TURTLE = "text/turtle"
-PAGES = ((QUESTION, "application/sparql-results+json"), ("/state/kosovo", TURTLE), ("/.well-known/void", TURTLE))
+PAGES = ((QUESTION, "application/sparql-results+json"), ("/state/kosovo", TURTLE), ("/.well-known/void", TURTLE),
+         ("/versions", "application/json"))  # a node over a remote store keeps no versions: the same empty list
 BUDGET_SECONDS = 2.0  # each node's query time per client per minute (KOSRU_CLIENT_QUERY_SECONDS)
 # Some tens of milliseconds of joining on Oxigraph; the filter makes each query text new, so none is a kept answer.
 COSTLY = "SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o . ?s ?q ?r FILTER(?r != {n}) }}"
@@ -226,6 +228,8 @@ def test_the_nodes_give_the_same_answers_tags_and_version(nginx, nodes, engine):
         assert [status for status, _, _ in everywhere(nginx, nodes, path, accept, If_None_Match=tag)] == [304] * 3
         if path == "/.well-known/void":
             assert version_of(answers[0][2]) == engine.first_version
+        if path == "/versions":
+            assert json.loads(answers[0][2]) == {"versions": []}
 
 
 def test_a_client_past_its_budget_is_refused_by_its_node_and_served_by_the_other(nginx, nodes):
