@@ -35,7 +35,7 @@ CONNECT_TIMEOUT = 10.0
 LOAD_TIMEOUT = 600.0  # seconds the store may take to load one graph and answer
 # The Graph Store endpoint beside a query endpoint, by the query endpoint's last path segment.
 GRAPH_STORE_BESIDE = {"query": "store", "sparql": "data"}  # Oxigraph: /query, /store; Fuseki: /ds/sparql, /ds/data
-LISTED_GRAPHS = "SELECT DISTINCT ?graph WHERE { GRAPH ?graph {} }"
+LISTED_GRAPHS = "SELECT DISTINCT ?graph WHERE { GRAPH ?graph { ?s ?p ?o } }"  # Virtuoso lists none for GRAPH ?g {}
 DEFAULT = "default"  # the default graph's name among the graphs written
 
 

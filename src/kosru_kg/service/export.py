@@ -16,7 +16,7 @@ from kosru_kg.formats import Format, Kind
 from kosru_kg.graph.serialization import canonical, render
 from kosru_kg.query.backend import Backend
 
-GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g {} }"
+GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"  # not GRAPH ?g {}: Virtuoso lists none so
 
 
 def statements(backend: Backend, fmt: Format) -> list[Quad]:
