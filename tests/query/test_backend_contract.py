@@ -4,16 +4,18 @@ server and a real Virtuoso (tests/engines/virtuoso/start; skipped where it is no
 All backends get the same questions and must give the same kinds of answers and the same
 refusals: answers in every format the protocol offers, the query form's kind, SERVICE refused
 before the engine sees it, a malformed query a 400 with the engine's message, the deadline
-kept before and while an answer streams, and a repeated answer kept for the version.
+kept before and while an answer streams (Virtuoso sends nothing before the whole, so there it is
+kept while the engine thinks), and a repeated answer kept for the version.
 """
 
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from conftest import BASE
-from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, Triple, Variable
+from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, Triple, Variable, parse
 
 from kosru_kg import formats
 from kosru_kg.errors import BadRequest, Forbidden, QueryTimeout
@@ -27,6 +29,7 @@ KOSOVO = NamedNode(f"{BASE}state/kosovo")
 LABEL = 'SELECT ?state ?label WHERE { ?state <http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER(LANG(?label) = "en") }'
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"  # seconds of counting, no answer before
 ENDLESS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"  # gigabytes, streamed as they are found
+DEADLINE_SLACK = 10.0  # seconds within which a 1-second deadline is seen kept on a busy machine
 QUERIES = {
     Kind.SOLUTIONS: "SELECT ?s WHERE { ?s a ?class } LIMIT 3",
     Kind.BOOLEAN: "ASK { ?s ?p ?o }",
@@ -51,29 +54,23 @@ def engine(request, backend, settings):
     remote.close()
 
 
-def known_virtuoso_fault(request, engine, reason: str) -> None:
-    """On Virtuoso, the test is expected to fail (docs/remote-store.md), and fails once it passes."""
-    if getattr(engine, "name", "") == "virtuoso":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=f"Virtuoso 7.2.5: {reason}"))
-
-
 def test_both_serve_the_same_version(engine, backend):
     assert engine.version == backend.version
 
 
 @pytest.mark.parametrize("kind", list(QUERIES), ids=lambda k: k.value)
-def test_an_answer_comes_in_every_format_of_its_kind(request, engine, kind):
-    if kind is Kind.GRAPH:
-        known_virtuoso_fault(request, engine, "a CONSTRUCT asked in application/n-quads is a 406")
+def test_an_answer_comes_in_every_format_of_its_kind(engine, kind):
     for fmt in formats.named_rows(formats.for_answer(kind)):  # the web asks in named ones (written_as)
         answer = engine.stream(QUERIES[kind], fmt.media_type)
         assert answer.form is kind and answer.media_type == fmt.media_type and answer.whole(), fmt.name
+        if kind is Kind.GRAPH:  # in quads too (N-Triples from an engine that writes no graph as quads)
+            assert len(list(parse(answer.whole(), format=fmt.engine))) == 3, fmt.name
 
 
-def test_parsed_answers_are_solutions_a_boolean_or_triples(request, engine):
-    known_virtuoso_fault(request, engine, "an ASK answer is read as solutions, not a boolean")
+def test_parsed_answers_are_solutions_a_boolean_or_triples(engine):
     assert isinstance(engine.query(QUERIES[Kind.SOLUTIONS]), QuerySolutions)
     assert isinstance(engine.query(QUERIES[Kind.BOOLEAN]), QueryBoolean)
+    assert engine.query(QUERIES[Kind.BOOLEAN]) and not engine.query("ASK { ?s <urn:x-kosru:nothing> ?o }")
     triples = engine.query(QUERIES[Kind.GRAPH])
     assert len(triples) == 3 and all(isinstance(t, Triple) for t in triples)
 
@@ -103,15 +100,20 @@ def test_a_slow_query_is_stopped_at_the_deadline(engine):
         engine.query(SLOW)
 
 
-def test_the_deadline_holds_while_an_answer_streams(request, engine):
-    known_virtuoso_fault(request, engine, "it sends nothing of an answer before the whole is computed")
-    received = 0
+def test_the_deadline_holds_while_an_answer_streams(engine):
+    received, started = 0, time.monotonic()
     with pytest.raises(QueryTimeout, match="time limit of 1 s"), budget.scope(budget.Budget.starting_now(1.0)):
         answer = engine.stream(ENDLESS, "text/tab-separated-values")
         received = len(answer.head)
         for chunk in answer.rest:
             received += len(chunk)
-    assert received >= HEAD_BYTES  # stopped in the middle of the answer, not before it began
+    assert time.monotonic() - started < DEADLINE_SLACK
+    if getattr(engine, "name", "") == "virtuoso":
+        # Virtuoso 7.2 sends no byte of an answer before the whole is computed (docs/remote-store.md): the
+        # deadline falls while it thinks. Fails once it streams; then it is held to the same as the others.
+        assert received == 0
+    else:
+        assert received >= HEAD_BYTES  # stopped in the middle of the answer, not before it began
     assert list(engine.query(LABEL, substitutions={Variable("state"): KOSOVO}))  # and the engine still answers
 
 

@@ -19,7 +19,16 @@ from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import urllib3
-from pyoxigraph import Literal, NamedNode, QueryResultsFormat, QuerySolutions, Triple, parse_query_results
+from pyoxigraph import (
+    Literal,
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    Store,
+    Triple,
+    parse_query_results,
+)
 from urllib3.exceptions import HTTPError as TransportError
 from urllib3.exceptions import NewConnectionError, ReadTimeoutError
 from urllib3.exceptions import TimeoutError as TransportTimeout
@@ -44,6 +53,9 @@ VERSION_TTL = 3.0  # seconds a version read from the endpoint is trusted before 
 CONNECT_TIMEOUT = 5.0  # seconds to open a connection, at most (the request's budget may allow less)
 ERROR_BYTES = 2_000  # of an engine's error message, passed on to the client (400) or the log
 MAX_ROWS_HEADER = "X-SPARQL-MaxRows"  # Virtuoso's word that it cut the answer at its ResultSetMaxRows
+ASK_VARIABLE = "__ASK_RETVAL"  # the variable of Virtuoso's one-row answer to an ASK query
+# The two answers of an ASK query, written by pyoxigraph as the embedded store writes them.
+BOOLEANS = {True: Store().query("ASK {}"), False: Store().query("ASK { FILTER(false) }")}
 _DECLARATION = re.compile(r"\s*(BASE\b|PREFIX\s+[^\s:]*:)", re.IGNORECASE)  # in a query masked by code_only
 
 log = logging.getLogger("kosru_kg.query.remote")
@@ -51,6 +63,15 @@ log = logging.getLogger("kosru_kg.query.remote")
 
 class EndpointNotReady(StoreMissing):
     """The endpoint cannot serve the graph yet: it is unreachable, or nothing has been published to it."""
+
+
+def asked_of_engine(kind: Kind, asked: str) -> str:
+    """The media type the engine is asked for, to send on as ``asked``: a graph asked for as quads (N-Quads,
+    TriG) is asked in N-Triples, which is both of them with every triple in the default graph, as not every
+    engine writes a graph as quads (Virtuoso 7.2 answers 406)."""
+    if kind is Kind.GRAPH and formats.BY_MEDIA_TYPE[asked].kind is Kind.DATASET:
+        return formats.PARSED[Kind.GRAPH].media_type
+    return asked
 
 
 def publication_graph(base_iri: str) -> NamedNode:
@@ -89,15 +110,38 @@ def read_version(link: EngineLink, base_iri: str, budget: Budget) -> str | None:
 
 def select(link: EngineLink, sparql: str, budget: Budget) -> QuerySolutions:
     """The solutions of a small SELECT query, read whole."""
+    return _parsed(link, Job(sparql, formats.PARSED[Kind.SOLUTIONS].media_type), budget)
+
+
+def ask(link: EngineLink, job: Job, budget: Budget) -> bool:
+    """An ASK query's answer. The Protocol's is a boolean; Virtuoso 7.2 sends solutions instead, in every
+    results format, of the one variable ``__ASK_RETVAL``: one row, 1, for yes; no row for no."""
+    answer = _parsed(link, job, budget)
+    if isinstance(answer, QueryBoolean):
+        return bool(answer)
+    rows = [[term.value for term in row] for row in answer]
+    if [v.value for v in answer.variables] == [ASK_VARIABLE] and rows in ([["1"]], [["0"]], []):
+        return rows == [["1"]]
+    log.warning("SPARQL endpoint %s answered an ASK query with neither a boolean nor %s solutions",
+                link.url, ASK_VARIABLE)
+    raise ServiceUnavailable("the graph store behind this service answered a yes-or-no query with something else")
+
+
+def _parsed(link: EngineLink, job: Job, budget: Budget) -> QuerySolutions | QueryBoolean:
+    """A small answer of results (a SELECT's, an ASK's), asked in JSON and read whole."""
     accept = formats.PARSED[Kind.SOLUTIONS].media_type
-    response = post_query(link, Job(sparql, accept), accept, budget)
+    response = post_query(link, job, accept, budget)
     try:
         body = response.data
     except (TransportError, OSError) as exc:
         raise _broken(link.url, exc, budget) from None
     finally:
         response.release_conn()
-    return parse_query_results(body, format=QueryResultsFormat.JSON)
+    try:
+        return parse_query_results(body, format=QueryResultsFormat.JSON)
+    except (SyntaxError, ValueError) as exc:
+        log.warning("SPARQL endpoint %s sent results that do not parse: %s", link.url, exc)
+        raise ServiceUnavailable("the graph store behind this service sent an answer that cannot be read") from None
 
 
 def post_query(link: EngineLink, job: Job, accept: str, budget: Budget) -> urllib3.BaseHTTPResponse:
@@ -174,16 +218,20 @@ class RemoteBackend(Backend):
     def _execute(self, job: Job, budget: Budget, version: str) -> Running:
         kind = Kind.of_query_form(query_form(job.sparql))
         asked = job.media_type or formats.PARSED[kind].media_type
-        response = post_query(self._connections(), job, asked, budget)
+        if kind is Kind.BOOLEAN:  # a few bytes: read, and written as the embedded store writes it
+            written = BOOLEANS[ask(self._connections(), job, budget)].serialize(format=formats.BY_MEDIA_TYPE[asked].engine)
+            return Running(kind, asked, iter([written]))
+        wanted = asked_of_engine(kind, asked)
+        response = post_query(self._connections(), job, wanted, budget)
         answered = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         written = formats.BY_MEDIA_TYPE.get(answered)
-        if written is None or written.engine != formats.BY_MEDIA_TYPE[asked].engine:
+        if written is None or written.engine != formats.BY_MEDIA_TYPE[wanted].engine:
             response.close()
             response.release_conn()
             log.warning("SPARQL endpoint %s answered a %s query in %r, not in %s",
-                        self.endpoint, kind.value, answered, asked)
+                        self.endpoint, kind.value, answered, wanted)
             raise ServiceUnavailable(f"the graph store behind this service answered in {answered or 'no media type'}, "
-                                     f"not in the {asked} asked for")
+                                     f"not in the {wanted} asked for")
         return Running(kind, asked, self._chunks(response, budget))
 
     def close(self) -> None:
