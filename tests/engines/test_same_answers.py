@@ -44,7 +44,6 @@ VIRTUOSO_BOOLEAN = {"1": "true", "0": "false"}
 # the test fails once the engine answers alike; then the entry goes.
 VIRTUOSO_FAULTS = {
     "recognitions-as-of": "HTTP 500, SQ156 Internal Optimized compiler error: Bad dfe in sqlo_place_exp",
-    "withdrawals": "HTTP 500, SQ156 Internal Optimized compiler error: Bad dfe in sqlo_place_exp",
     "non-recognising-states": "70 of the 76 states: those with a recognition besides the denial are missing",
 }
 
