@@ -153,8 +153,11 @@ def roster_page(question: questions.Question, rows: list, values: dict[str, str]
     every = cache.cached(("roster-checks", values["viewpoint"]), lambda: roster.every_count_check(
         question, backend, settings.base_iri, values["viewpoint"]))
     day = dt.date.fromisoformat(as_of)
-    linked = [(check, view(NamedNode(check.count), {}, settings.base_iri, request.script_root).href)
-              for check in every if check.day <= day]
+    shown = [check for check in every if check.day <= day]
+    listed, _ = roster_drawing.in_page_language([s for check in shown for s in check.listed_not_counted], backend)
+    names = {s.state: s.label for s in listed}  # the states a source names, in the page's language
+    linked = [(replace(check, listed_not_counted=tuple(replace(s, label=names[s.state]) for s in check.listed_not_counted)),
+               view(NamedNode(check.count), {}, settings.base_iri, request.script_root).href) for check in shown]
     return RosterView(picture, roster.Tally.of(standings), viewpoint, linked)
 
 
