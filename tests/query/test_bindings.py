@@ -50,6 +50,13 @@ QUERIES = {
         f"SELECT ?x ?l WHERE {{ SELECT ?x ?l WHERE {{ ?x <{EX}label> ?l }} }}",
     "a subquery keeps its own variable":
         f"SELECT ?x ?n WHERE {{ ?x <{EX}label> ?l {{ SELECT (COUNT(?x) AS ?n) WHERE {{ ?x <{EX}next> ?o }} }} }}",
+    "a subquery that projects the variable sees the binding":
+        f"SELECT ?x ?n WHERE {{ ?x <{EX}label> ?l {{ SELECT ?x (COUNT(*) AS ?n) WHERE {{ ?s <{EX}label> ?m "
+        f"FILTER(COALESCE(?s = ?x, true)) }} GROUP BY ?x }} }}",
+    "a subquery of every variable does not see the binding (as pyoxigraph has it)":
+        f"SELECT ?x ?m WHERE {{ {{ SELECT * WHERE {{ ?s <{EX}label> ?m FILTER(COALESCE(?s = ?x, true)) }} }} }}",
+    "a group that is one subquery, not projecting the variable":
+        f"SELECT ?x ?n WHERE {{ SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{EX}label> ?m FILTER(COALESCE(?s = ?x, true)) }} }}",
     "exists in the projection":
         f"SELECT ?x (EXISTS {{ ?x <{EX}note> ?n }} AS ?noted) WHERE {{ ?x <{EX}label> ?l }}",
     "grouped and ordered":

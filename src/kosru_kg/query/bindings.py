@@ -4,8 +4,9 @@ pyoxigraph binds ``substitutions`` inside the engine; the SPARQL 1.1 Protocol ha
 parameter. So a query sent to another engine carries its bindings as a VALUES block at the
 start of its WHERE group, and again at the start of every inner group that names a bound
 variable: a FILTER sees only its own group's variables, so a filter inside a UNION branch or
-an EXISTS must get the value where it stands, as substitution gives it. Every copy binds the
-same value, so the joins between groups are unchanged.
+an EXISTS must get the value where it stands, as substitution gives it; so must a subquery
+that projects the variable. Every copy binds the same value, so the joins between groups are
+unchanged.
 Values are written as N-Triples terms, which escape every character that could end them,
 so no value can change what the query asks.
 """
@@ -25,6 +26,7 @@ _FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.
 _SPACE = re.compile(r"\s*")
 _SUBSELECT = re.compile(r"\s*SELECT(?![\w:-])", re.IGNORECASE)
 _BRACKETS = re.compile(r"[(){}]")
+_PROJECTED = re.compile(r"[?$](?P<variable>\w+)|[()]")
 _DATA_BLOCK = re.compile(r"VALUES\s*(?:\([^(){}]*\)\s*)?\s*\Z", re.IGNORECASE)  # what precedes a VALUES block's '{'
 
 
@@ -55,12 +57,15 @@ def with_values(query: str, bindings: Sequence[tuple[Variable, NamedNode | Liter
     closing = _closing(code, opening)
     values = _values_block(bindings)
     template = "{" + query[opening + 1:closing] + "}"
-    inner_blocks = [(inner, _values_block(named)) for inner, end in _inner_groups(code, opening, closing)
-                    if (named := _named_in(query[inner:end], bindings))]
+    subquery = _SUBSELECT.match(code, opening + 1)  # a group that is one subquery holds nothing else
+    inside = _projected(query, code, subquery.end(), bindings) if subquery else bindings
+    inner_blocks = [(inner, _values_block(named))
+                    for inner, end, reaching in _inner_groups(query, code, opening, closing, inside)
+                    if (named := _named_in(query[inner:end], reaching))]
     for inner, block in reversed(inner_blocks):  # from the last, so the earlier positions still hold
         query = f"{query[:inner + 1]} {block} {query[inner + 1:]}"
     closing = _closing(code_only(query), opening)
-    if _SUBSELECT.match(code, opening + 1):  # a group that is one subquery holds nothing else
+    if subquery:
         edited = f"{query[:opening + 1]} {values} {{{query[opening + 1:closing]}}} {query[closing:]}"
     else:
         edited = f"{query[:opening + 1]} {values} {query[opening + 1:]}"
@@ -103,20 +108,39 @@ def _group_start(code: str, start: int) -> int:
     raise BadRequest("malformed query: it has no WHERE group to bind variables in")
 
 
-def _inner_groups(code: str, opening: int, closing: int):
-    """Each group pattern strictly inside the group at ``opening``, with its end.
+def _inner_groups(query: str, code: str, opening: int, closing: int,
+                  bindings: Sequence[tuple[Variable, NamedNode | Literal]]):
+    """Each group pattern strictly inside the group at ``opening``, with its end and the bindings that reach it.
 
-    VALUES data blocks are not groups, and a subquery's variables are its own, so neither
-    is entered.
+    VALUES data blocks are not groups, so not entered. A subquery's variables are its own, but
+    for those its projection lists: as pyoxigraph substitutes, a binding reaches into a subquery
+    that projects its variable, and only such bindings do.
     """
     position = opening + 1
     while (inner := code.find("{", position, closing)) != -1:
         end = _closing(code, inner)
-        if _DATA_BLOCK.search(code, 0, inner) or _SUBSELECT.match(code, inner + 1):
-            position = end + 1
+        if _DATA_BLOCK.search(code, 0, inner):
+            pass
+        elif subquery := _SUBSELECT.match(code, inner + 1):
+            if projected := _projected(query, code, subquery.end(), bindings):
+                yield from _inner_groups(query, code, inner, end, projected)
         else:
-            yield inner, end
+            yield inner, end, bindings
             position = inner + 1
+            continue
+        position = end + 1
+
+
+def _projected(query: str, code: str, start: int, bindings: Sequence[tuple[Variable, NamedNode | Literal]]) -> list:
+    """The bindings whose variable a subquery's projection (from ``start``, after SELECT) lists by itself,
+    outside parentheses: pyoxigraph reaches no further (not into ``*``, nor into ``(?x AS ?y)``)."""
+    names, depth = set(), 0
+    for token in _PROJECTED.finditer(query, start, _group_start(code, start)):
+        if token.group("variable") is None:
+            depth += {"(": 1, ")": -1}.get(code[token.start()], 0)  # a bracket of the code, not of a string
+        elif depth == 0:
+            names.add(token.group("variable"))
+    return [(variable, value) for variable, value in bindings if variable.value in names]
 
 
 def _closing(code: str, opening: int) -> int:
