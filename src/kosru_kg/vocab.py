@@ -89,6 +89,11 @@ XL_NAME = (term("skosxl:prefLabel"), term("skosxl:literalForm"))
 SUMMARIES = (SUMMARY, term("dct:description"), term("skos:definition"), term("rdfs:comment"))
 
 
+def truth(value: Literal) -> bool:
+    """An xsd:boolean read by its value: ``true`` and ``1`` are one value (Virtuoso writes every boolean as 1 or 0)."""
+    return value.value in ("true", "1")
+
+
 def prologue(*prefixes: str) -> str:
     """SPARQL PREFIX declarations for the named prefixes of ``PREFIXES``."""
     return "".join(f"PREFIX {name}: <{PREFIXES[name]}>\n" for name in prefixes)

@@ -19,7 +19,7 @@ from kosru_kg.graph.facts import Date
 from kosru_kg.graph.mapping import latest_day
 from kosru_kg.query.backend import Backend
 from kosru_kg.service.questions import Question
-from kosru_kg.vocab import SUMMARY, Minter, prologue
+from kosru_kg.vocab import SUMMARY, Minter, prologue, truth
 
 QUESTION = "recognitions-as-of"  # the question whose answer the map draws
 TODAY = {"asOf": "today", "viewpoint": "kosovo-government"}  # the home page's map
@@ -169,7 +169,7 @@ def from_rows(rows) -> list[Standing]:
     def text(row, name):
         return row[name].value if row[name] is not None else None
     return [Standing(row["state"].value, row["stateLabel"].value, text(row, "code"), row["standing"].value,
-                     row["counted"].value == "true", row["inUN"].value == "true", text(row, "recognisedOn"))
+                     truth(row["counted"]), truth(row["inUN"]), text(row, "recognisedOn"))
             for row in rows]
 
 
