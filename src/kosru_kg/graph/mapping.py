@@ -140,13 +140,13 @@ class Mapper:
             self._words = (facts, {language: summaries.Words(facts, language) for language in summaries.LANGUAGES})
         return self._words[1]
 
-    def in_every_language(self, subject: NamedNode, predicate: NamedNode, texts: Mapping[str, str],
+    def in_every_language(self, subject: NamedNode, predicate: NamedNode, texts: Mapping[str, str | None],
                           english_too: bool = True) -> Iterator[Triple]:
-        """A text per language (English among them) as language-tagged literals; a translation that came out the
-        same as the English text (nothing of it is translated yet) is left out, rather than tagged with a language
-        it is not in."""
+        """A text per language as language-tagged literals; a language whose text is None (not translated, or
+        naming something the data names only in English) gets none, rather than one tagged with a language it
+        is not in."""
         for language, text in texts.items():
-            if language == "en" and english_too or language != "en" and text != texts["en"]:
+            if text is not None and (english_too or language != "en"):
                 yield Triple(subject, predicate, Literal(text, language=language))
 
     def iri(self, record: Record) -> NamedNode:
@@ -179,7 +179,7 @@ class Mapper:
         for scheme in sorted({r.get("scheme") for r in facts.records("concepts")}):
             node = self.scheme_iri(scheme)
             yield Triple(node, RDF_TYPE, term("skos:ConceptScheme"))
-            names = {language: words(scheme.replace("-", " ")) for language, words in self.words(facts).items()}
+            names = {language: words.translated(scheme.replace("-", " ")) for language, words in self.words(facts).items()}
             yield from self.in_every_language(node, term("skos:prefLabel"), names)
 
     def label_iri(self, entity: str, language: str) -> NamedNode:
@@ -215,7 +215,7 @@ class Mapper:
         for _, records in sorted(claims.items()):
             subject = self.iri(facts.lookup(records[0].get("state")))
             texts = {language: summaries.position_summary(words, records) for language, words in self.words(facts).items()}
-            yield from self.in_every_language(subject, SUMMARY, {k: text for k, text in texts.items() if text})
+            yield from self.in_every_language(subject, SUMMARY, texts)
 
     def _record(self, facts: Facts, record: Record, columns: dict[str, str]) -> Iterator[Triple]:
         subject = self.iri(record)
@@ -229,7 +229,7 @@ class Mapper:
                                               english_too="label" not in columns)
             yield from self.in_every_language(subject, SUMMARY, {k: summary for k, (_, summary) in described.items()})
         if record.table == "concepts":
-            translated = {language: words(record.get("label")) for language, words in self.words(facts).items()}
+            translated = {language: words.translated(record.get("label")) for language, words in self.words(facts).items()}
             yield from self.in_every_language(subject, term("skos:prefLabel"), translated, english_too=False)
         if columns.get("date") == "kosru:date" and record.get("date"):
             yield Triple(subject, term("kosru:latestDate"), Literal(latest_day(record.get("date")), datatype=term("xsd:date")))

@@ -43,6 +43,10 @@ class Words:
         """``frame`` translated, its placeholders filled; an empty value leaves no double space behind."""
         return tidy(self._gettext(frame) % values if values else self._gettext(frame))
 
+    def translated(self, text: str) -> str | None:
+        """``text`` (a name of the project's vocabulary) in this language, or None where the catalog lacks it."""
+        return text if self.language == "en" else self._gettext(text) if text in self._translated else None
+
     def name(self, value) -> str:
         """The name of a referenced row in this language: its label there, else its English label."""
         if not isinstance(value, Ref):
