@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -294,6 +295,21 @@ def published_virtuoso(tmp_path_factory, settings):
 
     with shared_virtuoso(run_root(tmp_path_factory), load) as server:
         yield server
+
+
+@contextmanager
+def remote_engine(request, name: str, settings):
+    """A RemoteBackend over the graph published to the engine ``name`` ("oxigraph" or "virtuoso"), named after it."""
+    from kosru_kg.query.remote import RemoteBackend
+
+    endpoint = (request.getfixturevalue("published_oxigraph").query if name == "oxigraph"
+                else request.getfixturevalue("published_virtuoso").sparql)
+    remote = RemoteBackend(endpoint, settings)
+    remote.name = name
+    try:
+        yield remote
+    finally:
+        remote.close()
 
 
 @pytest.fixture(scope="session")

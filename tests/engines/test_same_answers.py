@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import BASE
+from conftest import BASE, remote_engine
 from pyoxigraph import BlankNode, Literal
 from service.test_question_values import CASES
 
@@ -53,14 +53,8 @@ VIRTUOSO_FAULTS = {
 @pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
 def engine(request, settings):
     """Each remote engine in turn, over the graph published to it."""
-    if request.param == "oxigraph":
-        endpoint = request.getfixturevalue("published_oxigraph").query
-    else:
-        endpoint = request.getfixturevalue("published_virtuoso").sparql
-    remote = RemoteBackend(endpoint, settings)
-    remote.name = request.param
-    yield remote
-    remote.close()
+    with remote_engine(request, request.param, settings) as remote:
+        yield remote
 
 
 @pytest.fixture(scope="module")

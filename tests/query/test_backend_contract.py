@@ -14,7 +14,7 @@ import re
 import time
 
 import pytest
-from conftest import BASE
+from conftest import BASE, remote_engine
 from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, Triple, Variable, parse
 
 from kosru_kg import formats
@@ -22,7 +22,6 @@ from kosru_kg.errors import BadRequest, Forbidden, QueryTimeout
 from kosru_kg.formats import Kind
 from kosru_kg.query import budget
 from kosru_kg.query.backend import HEAD_BYTES
-from kosru_kg.query.remote import RemoteBackend
 from kosru_kg.vocab import KOSRU
 
 KOSOVO = NamedNode(f"{BASE}state/kosovo")
@@ -44,14 +43,8 @@ def engine(request, backend, settings):
     if request.param == "embedded":
         yield backend
         return
-    if request.param == "oxigraph":
-        endpoint = request.getfixturevalue("published_oxigraph").query
-    else:
-        endpoint = request.getfixturevalue("published_virtuoso").sparql
-    remote = RemoteBackend(endpoint, settings)
-    remote.name = request.param
-    yield remote
-    remote.close()
+    with remote_engine(request, request.param, settings) as remote:
+        yield remote
 
 
 def test_both_serve_the_same_version(engine, backend):
