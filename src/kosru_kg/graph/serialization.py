@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import rdflib
 from pyld import jsonld
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, serialize
 
 from kosru_kg.formats import Format, Kind
 from kosru_kg.graph.canonical import canonical, line_based
@@ -154,13 +154,33 @@ def prefixes(quads: Sequence[Quad], base_iri: str) -> dict[str, str]:
     return {p: ns for p, ns in sorted(known.items()) if any(iri.startswith(ns) for iri in iris)}
 
 
+_XSD_STRING = PREFIXES["xsd"] + "string"
+
+
 def _turtle(quads: Sequence[Quad], base_iri: str) -> bytes:
-    """rdflib writes the prettiest Turtle (nested blank nodes and lists, subjects sorted)."""
+    """rdflib writes the prettiest Turtle (nested blank nodes and lists, subjects sorted).
+
+    The statements are handed over term by term, blank nodes keeping their canonical labels: parsed
+    from N-Triples they got new random ones in each process, and rdflib orders nested blank nodes by
+    label, so the same graph came out in another order (a VoID description differed between nodes).
+    """
     graph = rdflib.Graph(bind_namespaces="none")
     for prefix, namespace in prefixes(quads, base_iri).items():
         graph.bind(prefix, namespace)
-    graph.parse(data=serialize([q.triple for q in quads], format=RdfFormat.N_TRIPLES), format="nt")
+    for quad in quads:
+        graph.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object)))
     return graph.serialize(format="turtle", encoding="utf-8")
+
+
+def _rdflib(term: NamedNode | BlankNode | Literal) -> rdflib.term.Node:
+    """A pyoxigraph term as rdflib's, as its N-Triples parser would make it (a plain string has no datatype)."""
+    if isinstance(term, NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, BlankNode):
+        return rdflib.BNode(term.value)
+    datatype = term.datatype.value if term.datatype is not None else None
+    plain = term.language or datatype in (None, _XSD_STRING)
+    return rdflib.Literal(term.value, lang=term.language or None, datatype=None if plain else rdflib.URIRef(datatype))
 
 
 def _json_ld(quads: Sequence[Quad], base_iri: str) -> bytes:
