@@ -89,9 +89,22 @@ XL_NAME = (term("skosxl:prefLabel"), term("skosxl:literalForm"))
 SUMMARIES = (SUMMARY, term("dct:description"), term("skos:definition"), term("rdfs:comment"))
 
 
+# xsd:boolean's lexical forms by value: ``true`` and ``1`` are one value (Virtuoso writes every boolean as 1 or 0).
+BOOLEAN_VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+
 def truth(value: Literal) -> bool:
-    """An xsd:boolean read by its value: ``true`` and ``1`` are one value (Virtuoso writes every boolean as 1 or 0)."""
-    return value.value in ("true", "1")
+    """An xsd:boolean read by its value."""
+    return BOOLEAN_VALUES.get(value.value, False)
+
+
+def in_language(subject: str, predicate: str, variable: str) -> str:
+    """SPARQL binding ``?variable`` to ``subject``'s ``predicate`` text in the language ``?language`` (bound by
+    the caller) where it has one, else to its English one: the Wikidata label service's rule."""
+    own, english = f"?{variable}InLanguage", f"?{variable}InEnglish"
+    return (f"OPTIONAL {{ {subject} {predicate} {own} FILTER(LANGMATCHES(LANG({own}), ?language)) }}\n"
+            f"  OPTIONAL {{ {subject} {predicate} {english} FILTER(LANGMATCHES(LANG({english}), \"en\")) }}\n"
+            f"  BIND(COALESCE({own}, {english}) AS ?{variable})")
 
 
 def prologue(*prefixes: str) -> str:

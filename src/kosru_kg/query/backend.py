@@ -34,6 +34,8 @@ from kosru_kg.query.fair_use import FairGate, QueryTimeQuota
 from kosru_kg.query.safety import refuse_unsafe
 from kosru_kg.version_cache import VersionCache
 
+# The named graphs of any engine: not GRAPH ?graph {}, which Virtuoso 7.2 answers with no graph at all.
+NAMED_GRAPHS = "SELECT DISTINCT ?graph WHERE { GRAPH ?graph { ?s ?p ?o } }"
 HEAD_BYTES = 256 * 1024  # an answer this small is held whole before it is sent, so it can fail cleanly
 
 

@@ -24,6 +24,7 @@ from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, serialize
 from urllib3.exceptions import HTTPError as TransportError
 
 from kosru_kg.errors import HttpError
+from kosru_kg.query.backend import NAMED_GRAPHS
 from kosru_kg.query.budget import Budget
 from kosru_kg.query.engine_link import PASSWORD_VARIABLE, USER_VARIABLE, EngineLink
 from kosru_kg.query.remote import open_link, publication_graph, read_version, select, version_triple
@@ -35,7 +36,6 @@ CONNECT_TIMEOUT = 10.0
 LOAD_TIMEOUT = 600.0  # seconds the store may take to load one graph and answer
 # The Graph Store endpoint beside a query endpoint, by the query endpoint's last path segment.
 GRAPH_STORE_BESIDE = {"query": "store", "sparql": "data"}  # Oxigraph: /query, /store; Fuseki: /ds/sparql, /ds/data
-LISTED_GRAPHS = "SELECT DISTINCT ?graph WHERE { GRAPH ?graph { ?s ?p ?o } }"  # Virtuoso lists none for GRAPH ?g {}
 DEFAULT = "default"  # the default graph's name among the graphs written
 
 
@@ -143,7 +143,7 @@ def _count(link: EngineLink, graph: str) -> int:
 
 def _listed_graphs(link: EngineLink) -> list[str]:
     try:
-        rows = select(link, LISTED_GRAPHS, Budget.starting_now(LOAD_TIMEOUT))
+        rows = select(link, NAMED_GRAPHS, Budget.starting_now(LOAD_TIMEOUT))
     except HttpError as exc:
         raise UploadFailed(f"cannot list the graphs at {link.url}: {exc.message}") from None
     return [row["graph"].value for row in rows if isinstance(row["graph"], NamedNode)]

@@ -14,15 +14,13 @@ from pyoxigraph import NamedNode, Quad, Triple
 from kosru_kg.errors import ServiceUnavailable
 from kosru_kg.formats import Format, Kind
 from kosru_kg.graph.serialization import canonical, render
-from kosru_kg.query.backend import Backend
-
-GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"  # not GRAPH ?g {}: Virtuoso lists none so
+from kosru_kg.query.backend import NAMED_GRAPHS, Backend
 
 
 def statements(backend: Backend, fmt: Format) -> list[Quad]:
     """What ``fmt`` publishes: the default graph, or the named graphs as quads."""
     if fmt.kind is Kind.DATASET:
-        graphs = sorted((row["g"] for row in backend.query(GRAPHS)), key=str)
+        graphs = sorted((row["graph"] for row in backend.query(NAMED_GRAPHS)), key=str)
         return canonical(Quad(t.subject, t.predicate, t.object, graph) for graph in graphs
                          for t in whole_graph(backend, graph))
     return canonical(whole_graph(backend, None))

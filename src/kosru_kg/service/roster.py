@@ -19,7 +19,7 @@ from kosru_kg.graph.facts import Date
 from kosru_kg.graph.mapping import latest_day
 from kosru_kg.query.backend import Backend
 from kosru_kg.service.questions import Question
-from kosru_kg.vocab import SUMMARY, Minter, prologue, truth
+from kosru_kg.vocab import SUMMARY, Minter, in_language, prologue, truth
 
 QUESTION = "recognitions-as-of"  # the question whose answer the map draws
 TODAY = {"asOf": "today", "viewpoint": "kosovo-government"}  # the home page's map
@@ -56,16 +56,12 @@ SELECT ?count ?party ?measure ?value ?asOf ?verification ?source ?publisher ?kos
 # service's rule); ?position stays the concept's English label, which the code compares.
 CLAIMS = prologue("kosru", "rdfs", "skos") + f"""
 SELECT ?state ?claim ?position ?label ?date ?latest ?summary ?verification ?language WHERE {{  # (bound terms projected)
-  ?claim kosru:positionOf ?state ; kosru:claimedPosition ?concept ; rdfs:label ?english .
-  FILTER(LANGMATCHES(LANG(?english), "en"))
+  ?claim kosru:positionOf ?state ; kosru:claimedPosition ?concept .
   ?concept skos:prefLabel ?position . FILTER(LANGMATCHES(LANG(?position), "en"))
-  OPTIONAL {{ ?claim rdfs:label ?own FILTER(LANGMATCHES(LANG(?own), ?language)) }}
-  BIND(COALESCE(?own, ?english) AS ?label)
+  {in_language("?claim", "rdfs:label", "label")}
   OPTIONAL {{ ?claim kosru:date ?date ; kosru:latestDate ?latest }}
   OPTIONAL {{ ?claim kosru:verification ?verification }}
-  OPTIONAL {{ ?claim <{SUMMARY.value}> ?ownSummary FILTER(LANGMATCHES(LANG(?ownSummary), ?language)) }}
-  OPTIONAL {{ ?claim <{SUMMARY.value}> ?englishSummary FILTER(LANGMATCHES(LANG(?englishSummary), "en")) }}
-  BIND(COALESCE(?ownSummary, ?englishSummary) AS ?summary)
+  {in_language("?claim", str(SUMMARY), "summary")}
 }} ORDER BY STR(?latest) ?claim"""
 
 

@@ -18,7 +18,7 @@ from pyoxigraph import Literal, NamedNode, Variable
 
 from kosru_kg.config import Settings
 from kosru_kg.query.backend import Backend
-from kosru_kg.vocab import Minter, prologue
+from kosru_kg.vocab import Minter, in_language, prologue
 from kosru_kg.web import cache, language
 from kosru_kg.web.i18n import N_
 from kosru_kg.web.language import number as format_decimal
@@ -30,25 +30,19 @@ from kosru_kg.web.state import state
 
 QUERY_PREFIXES = prologue("kosru", "rdfs", "dct")
 # Every dated event (by its start or date, else by its end) and every dated statement.
-TIMELINE_QUERY = QUERY_PREFIXES + """
-SELECT DISTINCT ?item ?kind ?start ?end ?label ?speaker ?text ?language WHERE {  # (bound terms projected)
-  { ?item a/rdfs:subClassOf* kosru:Event .
-    BIND(IF(EXISTS { ?item a/rdfs:subClassOf* kosru:SportingEvent }, "sport",
-         IF(EXISTS { ?item a/rdfs:subClassOf* kosru:CulturalEvent }, "culture", "event")) AS ?kind) }
-  UNION { ?item a kosru:Statement . BIND("statement" AS ?kind) }
-  OPTIONAL { ?item kosru:startDate|kosru:date ?start }
-  OPTIONAL { ?item kosru:endDate ?end }
+TIMELINE_QUERY = QUERY_PREFIXES + f"""
+SELECT DISTINCT ?item ?kind ?start ?end ?label ?speaker ?text ?language WHERE {{  # (bound terms projected)
+  {{ ?item a/rdfs:subClassOf* kosru:Event .
+    BIND(IF(EXISTS {{ ?item a/rdfs:subClassOf* kosru:SportingEvent }}, "sport",
+         IF(EXISTS {{ ?item a/rdfs:subClassOf* kosru:CulturalEvent }}, "culture", "event")) AS ?kind) }}
+  UNION {{ ?item a kosru:Statement . BIND("statement" AS ?kind) }}
+  OPTIONAL {{ ?item kosru:startDate|kosru:date ?start }}
+  OPTIONAL {{ ?item kosru:endDate ?end }}
   FILTER(BOUND(?start) || BOUND(?end))
-  # Names in ?language where the graph has them, else in English (the label service's rule).
-  OPTIONAL { ?item rdfs:label ?ownLabel FILTER(LANGMATCHES(LANG(?ownLabel), ?language)) }
-  OPTIONAL { ?item rdfs:label ?englishLabel FILTER(LANGMATCHES(LANG(?englishLabel), "en")) }
-  BIND(COALESCE(?ownLabel, ?englishLabel) AS ?label)
-  OPTIONAL { ?item kosru:speaker ?who
-    OPTIONAL { ?who rdfs:label ?ownSpeaker FILTER(LANGMATCHES(LANG(?ownSpeaker), ?language)) }
-    OPTIONAL { ?who rdfs:label ?englishSpeaker FILTER(LANGMATCHES(LANG(?englishSpeaker), "en")) } }
-  BIND(COALESCE(?ownSpeaker, ?englishSpeaker) AS ?speaker)
-  OPTIONAL { ?item dct:description|kosru:paraphrase ?text }
-}"""
+  {in_language("?item", "rdfs:label", "label")}
+  OPTIONAL {{ ?item kosru:speaker ?who {in_language("?who", "rdfs:label", "speaker")} }}
+  OPTIONAL {{ ?item dct:description|kosru:paraphrase ?text }}
+}}"""
 # States counted in the year of their first dated claim of each position (as recognitions-per-year.rq).
 PER_YEAR_QUERY = QUERY_PREFIXES + """
 SELECT ?position ?year (COUNT(?state) AS ?count) WHERE {

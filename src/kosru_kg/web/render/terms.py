@@ -19,7 +19,7 @@ from flask_babel import get_locale, gettext
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from kosru_kg.query.backend import Backend
-from kosru_kg.vocab import NAMING, ONTOLOGY_IRI, PREFIXES, SUMMARY, names
+from kosru_kg.vocab import BOOLEAN_VALUES, NAMING, ONTOLOGY_IRI, PREFIXES, SUMMARY, names
 from kosru_kg.web.i18n import N_
 
 XSD = PREFIXES["xsd"]
@@ -130,7 +130,6 @@ def _short(iri: str) -> str:
 # Numbers of these types are written the page's way (2 500 in Russian, 2,500 in English, 0,5 in Albanian).
 NUMERIC = {XSD + name for name in ("integer", "decimal", "double", "float", "long", "int", "short",
                                     "nonNegativeInteger", "positiveInteger")}
-BOOLEANS = {"true": N_("yes"), "1": N_("yes"), "false": N_("no"), "0": N_("no")}
 
 
 def _format_literal(value: str, datatype: str | None) -> str:
@@ -141,8 +140,8 @@ def _format_literal(value: str, datatype: str | None) -> str:
             return format_date(dt.date.fromisoformat(value), format="long", locale=_locale())
         if datatype == XSD + "gYearMonth":
             return format_skeleton("yMMMM", dt.date.fromisoformat(value + "-01"), locale=_locale())
-        if datatype == XSD + "boolean" and value.strip() in BOOLEANS:
-            return gettext(BOOLEANS[value.strip()])
+        if datatype == XSD + "boolean" and value.strip() in BOOLEAN_VALUES:
+            return gettext(N_("yes") if BOOLEAN_VALUES[value.strip()] else N_("no"))
         if datatype in NUMERIC:
             number = decimal.Decimal(value.strip())
             # Four digits are not grouped (CLDR's minimum grouping digits of 2): a year reads 2008, not 2,008.

@@ -248,11 +248,12 @@ def _shower(triples: Iterable[Triple], anchor: Callable[[NamedNode], str | None]
     triples = list(triples)
     tag = language.language()
     named = terms.Names(terms.named(vocab.names(triples, tag), tag), summaries=terms.summaries(triples, tag))
-    # Names in the page's language where the data has them, and names of what the description only points
-    # at (a property, a SKOS-XL label resource), looked up in the graph.
-    nodes = {node for t in triples for node in (t.subject, t.predicate, t.object) if isinstance(node, NamedNode)}
-    named.update((iri, name) for iri, name in terms.labels(state().backend, nodes, tag).items()
-                 if isinstance(name, str) or iri not in named)
+    # The description names what it links to in every language (resource_description); what it leaves unnamed
+    # (a SKOS-XL label resource, named by its text) is looked up, only where there is any.
+    unnamed = {node for t in triples for node in (t.subject, t.predicate, t.object)
+               if isinstance(node, NamedNode) and node.value not in named}
+    if unnamed:
+        named.update(terms.labels(state().backend, unnamed, tag))
     base = state().settings.base_iri
     root = request.script_root
 
